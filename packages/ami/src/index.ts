@@ -1,0 +1,1 @@
+export { AmiMessage, type AmiField } from "./message.js";

@@ -1,0 +1,2 @@
+export * from "./recordings/index.js";
+export * from "./bench/figure.js";
