@@ -14,10 +14,11 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
-install() { timeout 900 $SUDO apt-get install -y --no-install-recommends ffmpeg >/dev/null 2>&1; }
+# Other installs may hold the dpkg lock (parallel CI steps): wait for it instead of failing.
+install() { timeout 900 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends ffmpeg >/dev/null 2>&1; }
 
 if ! install; then
-  timeout 300 $SUDO apt-get update >/dev/null 2>&1 || true
+  timeout 300 $SUDO apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 || true
   install || true
 fi
 
