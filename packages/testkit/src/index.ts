@@ -1,2 +1,3 @@
 export * from "./recordings/index.js";
 export * from "./bench/figure.js";
+export * from "./services.js";
