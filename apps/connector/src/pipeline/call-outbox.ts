@@ -108,7 +108,7 @@ export class CallOutbox {
   }
 
   async renewLock(callKey: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW_LOCK, 1, this.#k(callKey, "lock"), owner, ttlMs)) === 1;
+    return (await this.redis.eval(RENEW_LOCK, 1, this.#k(callKey, "lock"), owner, String(ttlMs))) === 1;
   }
 
   async unlock(callKey: string, owner: string): Promise<void> {
@@ -163,7 +163,7 @@ export class CallOutbox {
       `local d = tonumber(redis.call('GET', KEYS[1]) or '0') if d == tonumber(ARGV[1]) then redis.call('SET', KEYS[1], d + 1) end return 1`,
       1,
       this.#k(callKey, "done"),
-      index,
+      String(index),
     );
   }
 }
