@@ -96,7 +96,7 @@ export class CallOutbox {
 
   /** Calls with unhandled stages, oldest first. */
   async pendingCalls(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.#pending, 0, limit - 1);
+    return this.redis.zrange(this.#pending, "0", String(limit - 1));
   }
 
   async pendingCount(): Promise<number> {
