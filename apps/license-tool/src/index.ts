@@ -1,0 +1,3 @@
+export { runCli, processContext } from "./run.js";
+export { type CliContext } from "./context.js";
+export { UsageError } from "./errors.js";
