@@ -65,6 +65,15 @@ export class RedisLimiter {
     ) as Promise<number[]>;
   }
 
+  /**
+   * One reservation attempt without sleeping: granted → send after `waitMs`; not granted → nothing
+   * reserved (the wait would exceed maxReserveMs), ask again after up to `waitMs`.
+   */
+  async reserve(): Promise<{ granted: boolean; waitMs: number }> {
+    const [granted, waitMs] = (await this.run("acquire", 1)) as [number, number];
+    return { granted: granted === 1, waitMs };
+  }
+
   /** Resolves when this process may send one request. */
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
