@@ -22,6 +22,13 @@ export function hookEnvironment(extra: Record<string, string>): NodeJS.ProcessEn
   return { ...env, ...extra };
 }
 
+/** The line of a crash report worth a log message: the error itself, not the stack. */
+export function summarizeStderr(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("at ") && !l.startsWith("#"));
+  const error = lines.filter((l) => /error|exception|fatal|traceback/i.test(l) && !/^Node\.js v/.test(l)).at(-1);
+  return (error ?? lines.at(-1) ?? "").slice(0, 500);
+}
+
 function killGroup(pid: number | undefined): void {
   if (!pid) return;
   try {
@@ -93,7 +100,8 @@ export function runExecutableHook(
       if (overflow) return reject(new HookCrashError(hook, `printed more than ${MAX_STDOUT_BYTES} bytes`, { signal, stderr: tail }));
       if (code !== 0) {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        return reject(new HookCrashError(hook, `${how}${tail ? `: ${tail.split("\n").slice(-3).join(" | ")}` : ""}`, { exitCode: code, signal, stderr: tail }));
+        const summary = summarizeStderr(tail);
+        return reject(new HookCrashError(hook, `${how}${summary ? `: ${summary}` : ""}`, { exitCode: code, signal, stderr: tail }));
       }
       resolve({ stdout: Buffer.concat(stdout).toString("utf8"), stderr: tail, pid });
     });
