@@ -103,8 +103,10 @@ export class LicenseGuard {
 
   /** Checks a licence (its file text, or undefined when there is no licence file). Call at start. */
   load(token: string | undefined): LicenseStatus {
-    this.token = token !== undefined && token.trim() ? token : undefined;
-    for (const set of this.refusedLogged.values()) set.clear();
+    const next = token !== undefined && token.trim() ? token.trim() : undefined;
+    // A different licence may change the limits: refused ids are logged again once under it.
+    if (next !== this.token) for (const set of this.refusedLogged.values()) set.clear();
+    this.token = next;
     return this.evaluate(true);
   }
 

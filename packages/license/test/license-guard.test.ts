@@ -198,3 +198,21 @@ describe("LicenseGuard", () => {
     expect(guard.load("  \n").state).toBe("evaluation");
   });
 });
+
+describe("LicenseGuard daily re-load of the same file", () => {
+  it("does not repeat the over-limit log line for the same licence, but does after a new licence", () => {
+    const logger = new RecordingLogger();
+    const guard = new LicenseGuard({ publicKey: vendorKeys().publicKeyPem, machine: fp(SERVER_A), clock: new ManualClock(NOW), logger });
+    const token = issueFor(SERVER_A, { limits: { operators: 1, pbxes: 1, portals: 1 } });
+    const refusals = () => logger.lines.filter((l) => l.obj.event === "license.over_limit").length;
+    guard.load(token);
+    guard.isOperatorAllowed("101");
+    guard.isOperatorAllowed("102");
+    guard.load(`${token}\n`);
+    guard.isOperatorAllowed("102");
+    expect(refusals()).toBe(1);
+    guard.load(issueFor(SERVER_A, { licenseId: "LIC-TEST-0002", limits: { operators: 1, pbxes: 1, portals: 1 } }));
+    guard.isOperatorAllowed("102");
+    expect(refusals()).toBe(2);
+  });
+});
