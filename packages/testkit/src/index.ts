@@ -1,3 +1,4 @@
 export * from "./recordings/index.js";
 export * from "./bench/figure.js";
 export * from "./services.js";
+export * from "./ami-replay/index.js";

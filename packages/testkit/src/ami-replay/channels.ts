@@ -1,0 +1,104 @@
+import type { AmiField, AmiMessage } from "@asterisk-b24/ami";
+
+/** Channel snapshot headers carried (unprefixed) by every channel event, in CoreShowChannel order. */
+const SNAPSHOT_KEYS = [
+  "Channel",
+  "ChannelState",
+  "ChannelStateDesc",
+  "CallerIDNum",
+  "CallerIDName",
+  "ConnectedLineNum",
+  "ConnectedLineName",
+  "Language",
+  "AccountCode",
+  "Context",
+  "Exten",
+  "Priority",
+] as const;
+
+export interface LiveChannel {
+  uniqueid: string;
+  snapshot: Map<string, string>;
+  linkedid: string;
+  /** Replay clock (ms) of the Newchannel. */
+  createdAt: number;
+  application: string;
+  applicationData: string;
+  bridgeId: string;
+}
+
+/**
+ * The PBX's channel table as the replay has seen it so far: Newchannel adds, Hangup removes, and
+ * every channel event (anything with a Uniqueid and a ChannelState) refreshes the snapshot
+ * (state, caller ID, Linkedid, dialplan location), Newexten the application, BridgeEnter/Leave
+ * the bridge. Messages "lost" during a simulated outage are applied too, so CoreShowChannels
+ * always tells the truth about the PBX, as a real Asterisk would after a reconnect.
+ */
+export class ChannelTracker {
+  readonly #channels = new Map<string, LiveChannel>();
+
+  apply(message: AmiMessage, clock: number): void {
+    const event = message.event;
+    if (event === undefined) return;
+    const uniqueid = message.get("Uniqueid");
+    if (uniqueid === undefined || !message.has("ChannelState")) return;
+    if (event === "Hangup") {
+      this.#channels.delete(uniqueid);
+      return;
+    }
+    let ch = this.#channels.get(uniqueid);
+    if (!ch) {
+      if (event !== "Newchannel") return;
+      ch = { uniqueid, snapshot: new Map(), linkedid: uniqueid, createdAt: clock, application: "", applicationData: "", bridgeId: "" };
+      this.#channels.set(uniqueid, ch);
+    }
+    for (const key of SNAPSHOT_KEYS) {
+      const v = message.get(key);
+      if (v !== undefined) ch.snapshot.set(key, v);
+    }
+    const linkedid = message.get("Linkedid");
+    if (linkedid !== undefined) ch.linkedid = linkedid;
+    if (event === "Newexten") {
+      ch.application = message.get("Application") ?? ch.application;
+      ch.applicationData = message.get("AppData") ?? "";
+    } else if (event === "BridgeEnter") {
+      ch.bridgeId = message.get("BridgeUniqueid") ?? "";
+    } else if (event === "BridgeLeave") {
+      ch.bridgeId = "";
+    } else if (event === "Rename") {
+      const newName = message.get("Newname");
+      if (newName !== undefined) ch.snapshot.set("Channel", newName);
+    }
+  }
+
+  /** Live channels, oldest first. */
+  live(): LiveChannel[] {
+    return [...this.#channels.values()];
+  }
+
+  clear(): void {
+    this.#channels.clear();
+  }
+
+  /** A `CoreShowChannel` list item as Asterisk 22 sends it. */
+  static coreShowChannel(ch: LiveChannel, clock: number, actionId: string | undefined): AmiField[] {
+    const fields: AmiField[] = [["Event", "CoreShowChannel"]];
+    if (actionId !== undefined) fields.push(["ActionID", actionId]);
+    for (const key of SNAPSHOT_KEYS) fields.push([key, ch.snapshot.get(key) ?? ""]);
+    fields.push(
+      ["Uniqueid", ch.uniqueid],
+      ["Linkedid", ch.linkedid],
+      ["Application", ch.application],
+      ["ApplicationData", ch.applicationData],
+      ["Duration", formatDuration(clock - ch.createdAt)],
+      ["BridgeId", ch.bridgeId],
+    );
+    return fields;
+  }
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}

@@ -1,0 +1,258 @@
+import type { AmiLogger, AmiMessage } from "@asterisk-b24/ami";
+import type { ChannelTracker } from "./channels.js";
+import { withActionId, type Playlist, type PlaylistSegment } from "./playlist.js";
+
+/** Where the player writes the stream: one logged-in client session. */
+export interface StreamSink {
+  readonly id: number;
+  /** Sends one event to the client (subject to its Events setting and filters). */
+  sendEvent(message: AmiMessage): void;
+  /** Resolves when everything written so far has been handed to the kernel. */
+  flushed(): Promise<void>;
+  /** Simulated fault: flush, then destroy the socket without Goodbye. */
+  fault(): Promise<void>;
+}
+
+export interface AmiReplayDrop {
+  /** Playlist index at which the connection is dropped, before that message is sent. */
+  atMessage: number;
+  /** How many messages (from atMessage on) happen while nobody is connected: never delivered. Default 0. */
+  lose?: number;
+  /**
+   * When the stream continues after the client logged in again: right away (default), or only
+   * after the server answered a CoreShowChannels (deterministic reconnect-reconciliation tests).
+   */
+  resume?: "immediately" | "afterCoreShowChannels";
+}
+
+export interface PlayerOptions {
+  speed: number | "asap";
+  loop: boolean;
+  gapMs: number;
+  drop: AmiReplayDrop | undefined;
+  channels: ChannelTracker;
+  logger: AmiLogger;
+}
+
+/**
+ * Plays the playlist to the current sink at recorded pace × speed (or as fast as possible),
+ * pausing while no client is logged in. One cursor for the whole server: a client that
+ * reconnects continues where the stream stopped.
+ */
+export class ReplayPlayer {
+  readonly #items: Playlist["items"];
+  readonly #segments: PlaylistSegment[];
+  readonly #opts: PlayerOptions;
+  readonly #sinks = new Set<StreamSink>();
+  /** Live Originate ActionID per recording index (claimed segments). */
+  readonly #claims = new Map<number, string | undefined>();
+  #cursor = 0;
+  #sent = 0;
+  #pass = 0;
+  #clock = 0;
+  #dropped = false;
+  #holdForCsc = false;
+  #stopped = false;
+  #finished = false;
+  #wake: (() => void) | undefined;
+  #sleepTimer: NodeJS.Timeout | undefined;
+  #sleepResolve: (() => void) | undefined;
+  readonly done: Promise<void>;
+  #resolveDone!: () => void;
+
+  constructor(playlist: Playlist, options: PlayerOptions) {
+    this.#items = playlist.items;
+    this.#segments = playlist.segments;
+    this.#opts = options;
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    void this.#run();
+  }
+
+  /** Playlist index of the next message to play. */
+  get position(): number {
+    return this.#cursor;
+  }
+
+  /** Messages actually written to clients. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Replay clock (ms) of the last message played or lost. */
+  get clock(): number {
+    return this.#clock;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** A session logged in with events on: the stream goes to the oldest such session. */
+  attach(sink: StreamSink): void {
+    this.#sinks.add(sink);
+    this.#notify();
+  }
+
+  detach(sink: StreamSink): void {
+    this.#sinks.delete(sink);
+    this.#notify();
+  }
+
+  /**
+   * A live Originate arrived. If the recording being played waits for one, the segment is
+   * claimed: its recorded Originate reply and OriginateResponse will carry `actionId`, and the
+   * caller must not answer on its own. Returns false if nothing waits (answer synthetically).
+   */
+  claimOriginate(actionId: string | undefined): boolean {
+    if (this.#finished) return false;
+    const seg = this.#segments.find((s) => this.#cursor >= s.start && this.#cursor < s.end);
+    if (!seg || !seg.onOriginate || this.#cursor > seg.split) return false;
+    const rec = this.#items[seg.start]!.rec;
+    if (this.#claims.has(rec)) return false;
+    this.#claims.set(rec, actionId);
+    this.#notify();
+    return true;
+  }
+
+  /** The server answered a CoreShowChannels (releases `resume: "afterCoreShowChannels"`). */
+  coreShowChannelsAnswered(): void {
+    if (this.#holdForCsc) {
+      this.#holdForCsc = false;
+      this.#notify();
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#sleepTimer) clearTimeout(this.#sleepTimer);
+    this.#sleepResolve?.();
+    this.#notify();
+    this.#resolveDone();
+  }
+
+  get #sink(): StreamSink | undefined {
+    for (const s of this.#sinks) return s;
+    return undefined;
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #changed(): Promise<void> {
+    return new Promise((resolve) => {
+      const prev = this.#wake;
+      this.#wake = () => {
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#sleepResolve = resolve;
+      this.#sleepTimer = setTimeout(() => {
+        this.#sleepTimer = undefined;
+        this.#sleepResolve = undefined;
+        resolve();
+      }, ms);
+    });
+  }
+
+  async #run(): Promise<void> {
+    const items = this.#items;
+    const { speed, drop } = this.#opts;
+    let lastClock: number | undefined;
+    let lastWall = 0;
+    let sinceYield = 0;
+    for (;;) {
+      if (this.#stopped) return;
+      if (this.#cursor >= items.length) {
+        if (!this.#opts.loop || items.length === 0) {
+          this.#finished = true;
+          this.#opts.logger.info({ sent: this.#sent }, "AMI replay: playlist finished");
+          this.#resolveDone();
+          return;
+        }
+        this.#cursor = 0;
+        this.#pass++;
+        this.#claims.clear();
+        lastClock = undefined;
+        if (this.#opts.gapMs > 0) await this.#sleep(this.#opts.gapMs);
+        continue;
+      }
+
+      if (drop && !this.#dropped && this.#cursor === drop.atMessage) {
+        const sink = this.#sink;
+        if (!sink) {
+          await this.#changed();
+          continue;
+        }
+        this.#dropped = true;
+        this.#opts.logger.info({ atMessage: drop.atMessage, lose: drop.lose ?? 0 }, "AMI replay: dropping the connection (fault)");
+        await sink.fault();
+        this.#sinks.delete(sink);
+        const end = Math.min(items.length, drop.atMessage + (drop.lose ?? 0));
+        for (let i = drop.atMessage; i < end; i++) {
+          const lost = items[i]!;
+          if (!lost.skip) this.#opts.channels.apply(lost.message, lost.clock);
+          this.#clock = lost.clock;
+        }
+        this.#cursor = end;
+        if (drop.resume === "afterCoreShowChannels") this.#holdForCsc = true;
+        lastClock = undefined;
+        continue;
+      }
+
+      const item = items[this.#cursor]!;
+      if (item.skip) {
+        this.#cursor++;
+        continue;
+      }
+      if (!this.#sink || this.#holdForCsc || (item.originateWait && !this.#claims.has(item.rec))) {
+        await this.#changed();
+        lastClock = undefined;
+        continue;
+      }
+
+      if (speed === "asap") {
+        if (++sinceYield >= 32) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue; // re-check the sink before sending
+        }
+      } else {
+        const now = performance.now();
+        if (lastClock === undefined || item.clock < lastClock) {
+          lastClock = item.clock;
+          lastWall = now;
+        }
+        const target = lastWall + (item.clock - lastClock) / speed;
+        if (target > now + 1) {
+          await this.#sleep(target - now);
+          lastClock = item.clock;
+          lastWall = target;
+          continue; // re-check the sink before sending
+        }
+        lastClock = item.clock;
+        lastWall = Math.max(target, now - 1000);
+      }
+
+      const sink = this.#sink!;
+      let message = item.message;
+      const seg = this.#segments[item.rec]!;
+      if (seg.recordedOriginateId !== undefined && message.actionId === seg.recordedOriginateId && this.#claims.has(item.rec)) {
+        message = withActionId(message, this.#claims.get(item.rec));
+      }
+      this.#opts.channels.apply(item.message, item.clock);
+      this.#clock = item.clock;
+      sink.sendEvent(message);
+      this.#cursor++;
+      this.#sent++;
+      await sink.flushed();
+    }
+  }
+}
