@@ -30,6 +30,7 @@ export type { OAuthTokenResponse } from "./auth.js";
 export type { DeliveryResult } from "./methods/events.js";
 export type { ClickToCallInput } from "./methods/telephony.js";
 export { buildPhpQuery, parsePhpQuery, phpTruthy } from "./php-query.js";
+export { restCall, type RestReply, type RestCallOptions } from "./client.js";
 
 export type EmulatorEvent = "ONEXTERNALCALLSTART" | "ONEXTERNALCALLBACKSTART" | "ONVOXIMPLANTCALLINIT" | "ONVOXIMPLANTCALLEND";
 
