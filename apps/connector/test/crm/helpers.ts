@@ -20,3 +20,51 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 export { uniquePrefix };
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const fixture = fileURLToPath(new URL("./fixtures/connector-process.ts", import.meta.url));
+
+export interface ChildRun {
+  child: ChildProcess;
+  /** Resolves with the JSON line of the "done" event (rejects if the process exits without one). */
+  done: Promise<Record<string, unknown>>;
+  ready: Promise<void>;
+}
+
+/** Starts a real connector process (own Node process, own Redis connections, own worker). */
+export function startConnectorProcess(env: Record<string, string>): ChildRun {
+  const child = spawn(process.execPath, ["--import", "tsx", fixture], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let buf = "";
+  let stderr = "";
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (onReady = r));
+  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.stdout!.on("data", (c: Buffer) => {
+      buf += c.toString();
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const o = JSON.parse(line) as Record<string, unknown>;
+          if (o.event === "ready") onReady();
+          if (o.event === "done") resolve(o);
+        } catch {
+          /* not ours */
+        }
+      }
+    });
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("exit", (code, signal) => reject(new Error(`connector process exited ${code ?? signal} without a result\n${stderr.slice(-2000)}`)));
+  });
+  done.catch(() => {});
+  return { child, done, ready };
+}
+
+/** Polls until cond() is true (no time assertion: the test's own timeout bounds it). */
+export async function until(cond: () => boolean | Promise<boolean>, everyMs = 50): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, everyMs));
+}
