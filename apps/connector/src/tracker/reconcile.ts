@@ -1,0 +1,102 @@
+/**
+ * After an AMI reconnect: compare what we track with what Asterisk says is live
+ * (`CoreShowChannels` → one `CoreShowChannel` event per channel) and make them agree.
+ *
+ * - live channels we never saw are adopted (joined to their call by Linkedid, or a new call);
+ * - known channels that are still live get their state, linkedid and bridge refreshed
+ *   (conversations that got answered while we were away are accepted now);
+ * - known channels that are gone are hung up; a call with no channel left is closed
+ *   (call_ended, end_reason "reconcile") with what we know.
+ * Pure like `track`: the caller fetches the list, this only decides.
+ */
+import type { AmiMessage } from "@asterisk-b24/ami";
+import { compileConfig, type TrackerConfig } from "./config.js";
+import { channelFrom, Ctx, enterBridge, evaluate, hangupChannel, leaveBridge, openConversation, roleForDialed } from "./context.js";
+import type { CallRecord, ChannelRecord, TrackerState } from "./model.js";
+import type { TrackResult } from "./stage-event.js";
+
+/** "01:02:03" → ms. */
+function durationMs(s: string | undefined): number {
+  if (!s) return 0;
+  const parts = s.split(":").map(Number);
+  if (parts.some((n) => !Number.isFinite(n))) return 0;
+  let secs = 0;
+  for (const p of parts) secs = secs * 60 + p;
+  return secs * 1000;
+}
+
+function hasOtherParty(call: CallRecord, ch: ChannelRecord): boolean {
+  for (const id of call.order) {
+    const c = call.channels[id]!;
+    if (c !== ch && !c.movedTo && (c.kind === "trunk" || c.kind === "employee")) return true;
+  }
+  return false;
+}
+
+export function reconcile(
+  state: TrackerState,
+  liveChannels: readonly AmiMessage[],
+  now: number,
+  config: Partial<TrackerConfig> = {},
+): TrackResult<TrackerState> {
+  const ctx = new Ctx(state, compileConfig(config), now, "CoreShowChannel");
+  try {
+    run(ctx, liveChannels);
+  } catch (err) {
+    ctx.diag("internal_error", err instanceof Error ? err.message : String(err));
+  }
+  return { state, events: ctx.events, touched: ctx.touched, diagnostics: ctx.diagnostics };
+}
+
+function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
+  const entries = liveChannels
+    .filter((m) => (m.event ?? "CoreShowChannel") === "CoreShowChannel" && m.get("Uniqueid"))
+    .map((m) => ({ m, dur: durationMs(m.get("Duration")) }))
+    .sort((a, b) => b.dur - a.dur); // oldest first, so each call's channel order is right
+  const liveIds = new Set<string>();
+  const seen: ChannelRecord[] = [];
+  for (const { m, dur } of entries) {
+    const uid = m.get("Uniqueid")!;
+    liveIds.add(uid);
+    const known = ctx.channelById(uid);
+    const ch = channelFrom(ctx, m, "", true);
+    if (!ch) continue;
+    if (!known) {
+      ch.origin = "adopted";
+      ch.createdAt = ctx.now - dur;
+      const call = ctx.callOf(ch);
+      if (call.order.length === 1 && call.createdAt > ch.createdAt) call.createdAt = ch.createdAt;
+    }
+    const bridge = m.get("BridgeId") ?? "";
+    if (bridge) enterBridge(ctx, ch, bridge, false);
+    else leaveBridge(ctx, ch);
+    seen.push(ch);
+  }
+  // Employees on a live call without a conversation (we missed their DialBegin).
+  for (const ch of seen) {
+    if (ch.kind !== "employee" || ch.endedAt) continue;
+    const call = ctx.callOf(ch);
+    if (call.conversations[ch.id]) continue;
+    const starter = ch.origin === "incoming" || (ch.origin === "adopted" && ch.id === ch.linkedid);
+    if (starter) {
+      if (hasOtherParty(call, ch)) openConversation(ctx, call, ch, "caller");
+    } else {
+      openConversation(ctx, call, ch, roleForDialed(call, ch));
+    }
+  }
+  // Channels that vanished while we were away.
+  for (const key of Object.keys(ctx.state.calls)) {
+    const call = ctx.state.calls[key];
+    if (!call) continue;
+    for (const id of call.order.slice()) {
+      const ch = call.channels[id]!;
+      if (ch.endedAt || ch.movedTo || liveIds.has(id)) continue;
+      hangupChannel(ctx, ch, -1, "reconcile");
+      if (!ctx.state.calls[key]) break;
+    }
+  }
+  for (const key in ctx.state.calls) {
+    const call = ctx.state.calls[key]!;
+    if (ctx.touched.includes(key)) evaluate(ctx, call);
+  }
+}
