@@ -1,6 +1,6 @@
 import type { CallFull } from "./call-full.js";
 import { HookBadOutputError } from "./errors.js";
-import { excerpt, isEmptyData, isPlainObject, type Json, type JsonObject } from "./json.js";
+import { excerpt, isEmptyData, isPlainObject, showValue, type Json, type JsonObject } from "./json.js";
 import type { CallStage, HookName } from "./names.js";
 
 /**
@@ -200,7 +200,7 @@ type Checker = (value: unknown) => Checked;
 const ok = (value: Json): Checked => ({ ok: true, value });
 const bad = (expected: string, value: unknown): Checked => ({
   ok: false,
-  problem: `expected ${expected}, got ${excerpt(value, 60)}`,
+  problem: `expected ${expected}, got ${showValue(value)}`,
 });
 
 const str: Checker = (v) => (typeof v === "string" ? ok(v) : bad("a string", v));
@@ -272,7 +272,7 @@ interface Shape {
 function checkShape(data: unknown, shape: Shape, path: string, issues: string[], stripped: string[]): Record<string, Json> {
   const out: Record<string, Json> = {};
   if (!isPlainObject(data)) {
-    issues.push(`${path}: expected an object, got ${excerpt(data, 60)}`);
+    issues.push(`${path}: expected an object, got ${showValue(data)}`);
     return out;
   }
   for (const [key, value] of Object.entries(data)) {
@@ -502,10 +502,10 @@ export function hookSpec<H extends HookName>(hook: H): HookSpec<H> {
 export function interpretOutput<H extends HookName>(hook: H, raw: unknown): HookVerdict<H> {
   if (!isPlainObject(raw)) {
     const hint = raw === 1 ? ' (did the PHP file end with `return [...]`?)' : "";
-    throw new HookBadOutputError(hook, [`expected {"data": …, "state": "success"}, got ${excerpt(raw, 80)}${hint}`], excerpt(raw));
+    throw new HookBadOutputError(hook, [`expected {"data": …, "state": "success"}, got ${showValue(raw, 80)}${hint}`], excerpt(raw));
   }
   if (raw.state !== "success") {
-    const issue = raw.state === undefined ? 'state: required ("success")' : `state: unknown state ${excerpt(raw.state, 40)} (expected "success")`;
+    const issue = raw.state === undefined ? 'state: required ("success")' : `state: unknown state ${showValue(raw.state, 40)} (expected "success")`;
     throw new HookBadOutputError(hook, [issue], excerpt(raw));
   }
   const spec = HOOK_SPECS[hook] as HookSpec<H>;

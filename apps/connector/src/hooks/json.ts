@@ -27,3 +27,15 @@ export function excerpt(value: unknown, max = 200): string {
   text = text.replace(/\s+/g, " ");
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/** A value as JSON in an error message (`"OK"`, `-1`, `{"a":1}`), shortened. */
+export function showValue(value: unknown, max = 60): string {
+  if (value === undefined) return "nothing";
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  return excerpt(text ?? String(value), max);
+}
