@@ -107,7 +107,7 @@ describe("process_record_file_path", () => {
       expect(result.error).toBeInstanceOf(HookTimeoutError);
       expect((result.error as HookTimeoutError).timeoutMs).toBe(10_000);
       // the original file is used when the conversion does not finish in time
-      expect(result.data).toEqual({ path: input.path });
+      expect(result.data).toEqual({ path: (input as { path: string }).path });
     }
   });
 });
