@@ -28,8 +28,10 @@ export interface AmiClientOptions {
   /** `Events` header of the Login. Default "on" (a call tracker needs every call event). */
   events?: "on" | "off" | string;
   /**
-   * Server-side event filters, sent as `Action: Filter` / `Operation: Add` right after each
-   * Login (Asterisk regex syntax; a leading `!` excludes). Cuts traffic on busy PBXes.
+   * Server-side event filters, sent as `Action: Filter` / `Operation: Add` after each Login
+   * (Asterisk regex syntax; a leading `!` excludes). Cuts traffic on busy PBXes. With filters the
+   * Login says `Events: off` and events are switched on (`Action: Events`) once the filters are
+   * in place, so no unfiltered burst slips through between Login and Filter.
    */
   eventFilters?: readonly string[];
   /** Default timeout of an action (the whole reply, EventList included). Default 10 000 ms. */
@@ -339,7 +341,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       ["Action", "Login"],
       ["Username", o.username],
       ["Secret", o.secret],
-      ["Events", o.events ?? "on"],
+      // With filters, events stay off until the filters are in place (no unfiltered burst).
+      ["Events", o.eventFilters?.length ? "off" : (o.events ?? "on")],
     ];
     let result: AmiActionResult;
     try {
@@ -378,6 +381,14 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
         if (!r.ok) this.#log.warn({ filter, message: r.response.get("Message") }, "AMI event filter refused");
       } catch (err) {
         if (seq === this.#socketSeq) this.#log.warn({ err, filter }, "AMI event filter failed");
+        return;
+      }
+    }
+    if (o.eventFilters?.length && (o.events ?? "on") !== "off") {
+      try {
+        await this.#send([["Action", "Events"], ["EventMask", o.events ?? "on"]], o.connectTimeoutMs ?? 10_000, true);
+      } catch (err) {
+        if (seq === this.#socketSeq) this.#log.warn({ err }, "AMI: enabling events failed");
         return;
       }
     }
