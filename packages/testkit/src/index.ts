@@ -2,3 +2,4 @@ export * from "./recordings/index.js";
 export * from "./bench/figure.js";
 export * from "./services.js";
 export * from "./ami-replay/index.js";
+export * from "./b24-emulator/index.js";
