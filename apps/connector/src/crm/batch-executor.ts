@@ -148,6 +148,7 @@ export class BatchExecutor {
 
     let retryable: B24Error | undefined;
     const blocked: string[] = [];
+    const toVerify: Array<{ c: BatchCommand; callId: string; error: B24Error }> = [];
     for (const c of pending) {
       const er = errors[c.key];
       if (er) {
@@ -158,12 +159,10 @@ export class BatchExecutor {
           retryable ??= e;
           continue;
         }
-        if (state.ambiguous && c.method.toLowerCase() === FINISH && e.description.startsWith(NOT_FOUND)) {
-          const callId = resolved.get(c.key)?.CALL_ID;
-          if (typeof callId === "string" && (await this.finishedBefore(callId))) {
-            state.outcomes[c.key] = { ok: true, result: { CALL_ID: callId, ALREADY_FINISHED: true }, alreadyFinished: true };
-            continue;
-          }
+        const callId = resolved.get(c.key)?.CALL_ID;
+        if (state.ambiguous && c.method.toLowerCase() === FINISH && e.description.startsWith(NOT_FOUND) && typeof callId === "string") {
+          toVerify.push({ c, callId, error: e });
+          continue;
         }
         state.outcomes[c.key] = { ok: false, error: e.toJSON() };
       } else if (c.key in results) {
@@ -176,21 +175,59 @@ export class BatchExecutor {
         state.ambiguous = true;
       }
     }
+    if (toVerify.length) {
+      const finished = await this.finishedBefore(toVerify.map((v) => v.callId));
+      for (const v of toVerify) {
+        const act = finished.get(v.callId);
+        state.outcomes[v.c.key] =
+          act === undefined ? { ok: false, error: v.error.toJSON() } : { ok: true, result: { CALL_ID: v.callId, ALREADY_FINISHED: true, CRM_ACTIVITY_ID: act }, alreadyFinished: true };
+      }
+    }
     if (blocked.length) await this.d.operating.block(blocked);
     return retryable;
   }
 
-  /** Did an earlier (lost) attempt already finish this call? The CRM activity of a call has ORIGIN_ID VI_<CALL_ID>. */
-  private async finishedBefore(callId: string): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const env = await this.request("crm.activity.list", { filter: { ORIGIN_ID: `VI_${callId}` }, select: ["ID"] });
-        return Array.isArray(env.result) ? env.result.length > 0 : !!env.result && Object.keys(env.result as object).length > 0;
-      } catch (err) {
-        const d = this.d.retry.decide(err, attempt, 0);
-        if (!d.retry) return false;
-        await sleep(d.delayMs, this.d.signal);
+  /**
+   * Which of these calls did an earlier (lost) attempt already finish? One verification batch per 25
+   * calls, two read-only probes each:
+   *   - crm.activity.list filter ORIGIN_ID=VI_<CALL_ID>: the call's CRM activity (only when the call
+   *     was bound to a CRM entity);
+   *   - telephony.externalCall.attachRecord with CALL_ID only: Bitrix24 first looks the call up in the
+   *     statistics table that finish writes ("Call is not found in the statistic table…" = not
+   *     finished), then fails on the missing file parameters — so it never attaches anything.
+   * Returns CALL_ID → CRM activity id (null when finished without an activity) for finished calls.
+   */
+  private async finishedBefore(callIds: string[]): Promise<Map<string, number | null>> {
+    const out = new Map<string, number | null>();
+    for (let i = 0; i < callIds.length; i += 25) {
+      const chunk = callIds.slice(i, i + 25);
+      const cmd: Record<string, string> = {};
+      chunk.forEach((id, k) => {
+        cmd[`a${k}`] = encodeCommand("crm.activity.list", { filter: { ORIGIN_ID: `VI_${id}` }, select: ["ID"] });
+        cmd[`s${k}`] = encodeCommand("telephony.externalcall.attachRecord", { CALL_ID: id });
+      });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const env = await this.request("batch", { halt: 0, cmd }, ["batch", "crm.activity.list", "telephony.externalcall.attachrecord"]);
+          const body = (env.result ?? {}) as BatchResultBody;
+          const results = asMap<unknown>(body.result);
+          const errors = asMap<{ error?: string; error_description?: string }>(body.result_error);
+          chunk.forEach((id, k) => {
+            const acts = results[`a${k}`];
+            const first = Array.isArray(acts) ? (acts[0] as { ID?: unknown } | undefined) : undefined;
+            if (first) return void out.set(id, Number(first.ID));
+            const probe = errors[`s${k}`];
+            const notInStats = probe && String(probe.error_description ?? "").startsWith("Call is not found in the statistic table");
+            if ((probe && !notInStats && !isRetryable(classifyB24Error(String(probe.error ?? ""), "", 0))) || (!probe && `s${k}` in results)) out.set(id, null);
+          });
+          break;
+        } catch (err) {
+          const d = this.d.retry.decide(err, attempt, 0);
+          if (!d.retry) break;
+          await sleep(d.delayMs, this.d.signal);
+        }
       }
     }
+    return out;
   }
 }
