@@ -118,7 +118,7 @@ describe("attach as a file (emulator)", () => {
   it("no uploadUrl in the answer → RecordingAttachError", async () => {
     const path = join(dir, "weird.wav");
     await writeWav(path, 0.1);
-    const fake: B24Port = { call: async <T>() => ({}) as T, callRaw: async () => ({ result: {} }) };
+    const fake: B24Port = { call: async <T>() => ({}) as T, callRaw: async <T>() => ({ result: {} as T }) };
     await expect(attachRecordingFile(fake, port, "c", path, { inlineMaxBytes: 1 })).rejects.toBeInstanceOf(RecordingAttachError);
   });
 
