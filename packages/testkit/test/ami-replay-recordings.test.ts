@@ -83,6 +83,32 @@ describe("AMI replay over TCP with AmiClient: recordings", () => {
     expect(got.slice(0, 2 * onePass.length).map((m) => m.fields)).toEqual([...onePass, ...onePass]);
   });
 
+  it("looping with freshIdsPerPass: each pass has new Uniqueid/Linkedid values, everything else identical", async () => {
+    const name = "07_outbound_busy";
+    const onePass = expectedFields(name);
+    const s = await start({ recordings: [name], loop: true, freshIdsPerPass: true });
+    const c = client(s);
+    const got: AmiMessage[] = [];
+    c.consume((m) => void got.push(m));
+    await c.connect();
+    await until(() => got.length >= 2 * onePass.length);
+    expect(got.slice(0, onePass.length).map((m) => m.fields)).toEqual(onePass);
+    const second = got.slice(onePass.length, 2 * onePass.length);
+    let shifted = 0;
+    second.forEach((m, i) => {
+      m.fields.forEach(([k, v], j) => {
+        const [rk, rv] = onePass[i]![j]!;
+        expect(k).toBe(rk);
+        if (/(uniqueid|linkedid)$/i.test(k) && /^\d+\.\d+$/.test(rv)) {
+          expect(Number(v.split(".")[0])).toBe(Number(rv.split(".")[0]) + 1_000_000);
+          expect(v.split(".")[1]).toBe(rv.split(".")[1]);
+          shifted++;
+        } else expect(v).toBe(rv);
+      });
+    });
+    expect(shifted).toBeGreaterThan(10);
+  });
+
   it("backpressure: a slow consumer pauses the socket; every event arrives, in order", async () => {
     const name = "02_inbound_queue_sales_102_answers";
     const recordings = Array.from({ length: 5 }, () => name);
@@ -109,6 +135,26 @@ describe("AMI replay over TCP with AmiClient: recordings", () => {
     expect(c.stats.pauses).toBeGreaterThanOrEqual(1);
     // the queue never absorbed the stream: the rest waited in TCP buffers while the socket was paused
     expect(c.stats.maxQueued).toBeLessThan(expected.length / 2);
+    expect(got.map((m) => m.fields)).toEqual(expected);
+  });
+
+  it("backpressure does not deadlock a consumer that awaits an action inside its handler", async () => {
+    const name = "02_inbound_queue_sales_102_answers";
+    const recordings = [name, name, name];
+    const expected = recordings.flatMap(expectedFields);
+    const s = await start({ recordings });
+    const c = client(s, { highWaterMark: 2, lowWaterMark: 1 });
+    const got: AmiMessage[] = [];
+    c.consume(async (m) => {
+      if (m.event === "Newchannel" || m.event === "Hangup") {
+        const r = await c.action({ Action: "CoreShowChannels" }); // its reply sits behind queued events
+        expect(r.ok).toBe(true);
+      }
+      got.push(m);
+    });
+    await c.connect();
+    await until(() => got.length >= expected.length);
+    expect(c.stats.pauses).toBeGreaterThanOrEqual(1);
     expect(got.map((m) => m.fields)).toEqual(expected);
   });
 

@@ -1,6 +1,6 @@
 import type { AmiLogger, AmiMessage } from "@asterisk-b24/ami";
 import type { ChannelTracker } from "./channels.js";
-import { withActionId, type Playlist, type PlaylistSegment } from "./playlist.js";
+import { withActionId, withShiftedIds, type Playlist, type PlaylistSegment } from "./playlist.js";
 
 /** Where the player writes the stream: one logged-in client session. */
 export interface StreamSink {
@@ -29,6 +29,8 @@ export interface PlayerOptions {
   speed: number | "asap";
   loop: boolean;
   gapMs: number;
+  /** Looping: make Uniqueid/Linkedid values unique per pass (see withShiftedIds). */
+  freshIdsPerPass: boolean;
   drop: AmiReplayDrop | undefined;
   channels: ChannelTracker;
   logger: AmiLogger;
@@ -81,6 +83,11 @@ export class ReplayPlayer {
   /** Replay clock (ms) of the last message played or lost. */
   get clock(): number {
     return this.#clock;
+  }
+
+  /** Completed passes over the playlist (looping). */
+  get pass(): number {
+    return this.#pass;
   }
 
   get finished(): boolean {
@@ -198,7 +205,7 @@ export class ReplayPlayer {
         const end = Math.min(items.length, drop.atMessage + (drop.lose ?? 0));
         for (let i = drop.atMessage; i < end; i++) {
           const lost = items[i]!;
-          if (!lost.skip) this.#opts.channels.apply(lost.message, lost.clock);
+          if (!lost.skip) this.#opts.channels.apply(this.#opts.freshIdsPerPass ? withShiftedIds(lost.message, this.#pass) : lost.message, lost.clock);
           this.#clock = lost.clock;
         }
         this.#cursor = end;
@@ -242,12 +249,13 @@ export class ReplayPlayer {
       }
 
       const sink = this.#sink!;
-      let message = item.message;
+      const played = this.#opts.freshIdsPerPass ? withShiftedIds(item.message, this.#pass) : item.message;
+      let message = played;
       const seg = this.#segments[item.rec]!;
       if (seg.recordedOriginateId !== undefined && message.actionId === seg.recordedOriginateId && this.#claims.has(item.rec)) {
         message = withActionId(message, this.#claims.get(item.rec));
       }
-      this.#opts.channels.apply(item.message, item.clock);
+      this.#opts.channels.apply(played, item.clock);
       this.#clock = item.clock;
       sink.sendEvent(message);
       this.#cursor++;

@@ -78,3 +78,22 @@ export function withActionId(message: AmiMessage, actionId: string | undefined):
   }
   return new AmiMessage(fields);
 }
+
+const ID_KEY_RE = /(uniqueid|linkedid)$/i;
+const ID_VALUE_RE = /^(\d+)\.(\d+)$/;
+
+/**
+ * Copy of a message whose Uniqueid/Linkedid-like values (`<epoch>.<n>`, any prefix such as
+ * `DestUniqueid`, `BridgeUniqueid` is left alone unless it has that shape) are moved forward by
+ * `pass` × 1,000,000 s, so every pass of a looping replay looks like new calls to a tracker.
+ */
+export function withShiftedIds(message: AmiMessage, pass: number): AmiMessage {
+  if (pass === 0) return message;
+  return new AmiMessage(
+    message.fields.map(([k, v]) => {
+      if (!ID_KEY_RE.test(k)) return [k, v];
+      const m = ID_VALUE_RE.exec(v);
+      return m ? [k, `${Number(m[1]) + pass * 1_000_000}.${m[2]}`] : [k, v];
+    }),
+  );
+}

@@ -25,6 +25,11 @@ export interface AmiReplayServerOptions {
   /** Pause between two passes of a looping playlist (ms). Default 0. */
   gapMs?: number;
   /**
+   * Looping: shift Uniqueid/Linkedid values (`<epoch>.<n>`) by pass × 1,000,000 s so each pass
+   * looks like new calls (the demo). Default false (every pass is byte-identical).
+   */
+  freshIdsPerPass?: boolean;
+  /**
    * "onConnect" (default): the stream flows once a client is logged in. "onOriginate": recordings
    * that contain a recorded Originate stop at it and continue when a live Originate arrives; the
    * recorded ActionID in their Originate reply / OriginateResponse becomes the live one.
@@ -91,6 +96,7 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
     speed: options.speed ?? "asap",
     loop: options.loop ?? false,
     gapMs: options.gapMs ?? 0,
+    freshIdsPerPass: options.freshIdsPerPass ?? false,
     drop: options.drop,
     channels,
     logger,
