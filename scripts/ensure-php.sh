@@ -17,10 +17,11 @@ if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qi '^pdo_mys
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-install() { timeout 600 $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }
+# DPkg::Lock::Timeout: parallel test workers (and other ensure-*.sh) may hold the dpkg lock.
+install() { timeout 900 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }
 
 if ! install; then
-  timeout 300 $SUDO apt-get update >/dev/null 2>&1 || true
+  timeout 300 $SUDO apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 || true
   install || true
 fi
 

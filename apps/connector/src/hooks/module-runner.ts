@@ -21,7 +21,7 @@ export type HookFunction<I = unknown, O = unknown> = (input: I, ctx: HookContext
 
 const cache = new Map<string, Promise<unknown>>();
 
-/** Imports a hook module; a changed file (new mtime) is imported afresh, as PHP re-reads its file. */
+/** Imports a hook module; a changed .js/.mjs file (new mtime) is imported afresh, as PHP re-reads its file. */
 async function loadHookFunction(hook: HookName, file: string): Promise<HookFunction> {
   let mtime: number;
   try {
@@ -32,7 +32,10 @@ async function loadHookFunction(hook: HookName, file: string): Promise<HookFunct
   const key = `${file}?v=${mtime}`;
   let loading = cache.get(key);
   if (!loading) {
-    loading = import(`${pathToFileURL(file).href}?v=${mtime}`);
+    // A changed .js/.mjs gets a new URL, hence a fresh import. .ts is imported by its plain URL
+    // (not every TypeScript loader accepts a query): edit a .ts hook, restart the connector.
+    const href = pathToFileURL(file).href;
+    loading = import(file.endsWith(".ts") ? href : `${href}?v=${mtime}`);
     cache.set(key, loading);
     loading.catch(() => cache.delete(key));
   }
