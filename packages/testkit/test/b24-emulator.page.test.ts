@@ -58,11 +58,11 @@ describe.skipIf(!haveChromium && !inCi)("b24 emulator: web page in Chromium", ()
     const row = page.locator(`tr[data-call-id="${callId}"]`);
     await row.waitFor();
     const cells = await row.locator("td").allTextContents();
-    expect(cells).toEqual([callId, "incoming", "+79001234567", "74951230000", "2", "1, 2", "200", "42 s", "call.mp3"]);
+    expect(cells).toEqual([callId, "incoming", "+79001234567", "74951230000", "Boris (2)", "Anna (1), Boris (2)", "200", "42 s", "call.mp3"]);
     const href = await row.locator("a").getAttribute("href");
     expect(href).toMatch(/\/_emulator\/files\/\d+$/);
     const activeCells = await page.locator(`tr[data-call-id="${activeId}"] td`).allTextContents();
-    expect(activeCells.slice(1, 7)).toEqual(["outgoing", "+74990000000", "", "1", "1", "active"]);
+    expect(activeCells.slice(1, 7)).toEqual(["outgoing", "+74990000000", "", "Anna (1)", "Anna (1)", "active"]);
     expect(await page.locator("#meta").textContent()).toContain("2 calls, 1 active");
   });
 });

@@ -114,6 +114,17 @@ export class B24Emulator {
     return c ? clone(c) : undefined;
   }
 
+  /** Users of the portal (ID, names, extension, active flag). */
+  users(): Array<{ ID: number; NAME: string; LAST_NAME: string; UF_PHONE_INNER: string; ACTIVE: boolean }> {
+    return [...this.p.state.users.values()].map((u) => ({
+      ID: u.ID,
+      NAME: u.NAME,
+      LAST_NAME: u.LAST_NAME,
+      UF_PHONE_INNER: u.UF_PHONE_INNER,
+      ACTIVE: u.ACTIVE,
+    }));
+  }
+
   requests(): RequestLogEntry[] {
     return clone(this.p.log);
   }

@@ -32,6 +32,7 @@ export function inspectionHandler(emu: () => B24Emulator) {
       if (route === "/requests") return sendJson(res, 200, e.requests());
       if (route === "/stats") return sendJson(res, 200, e.stats());
       if (route === "/state") return sendJson(res, 200, e.snapshot());
+      if (route === "/users") return sendJson(res, 200, e.users());
       if (route === "/events") return sendJson(res, 200, e.eventDeliveries());
       const file = /^\/files\/(\d+)$/.exec(route);
       if (file) {

@@ -45,6 +45,11 @@ function cell(tr, text, cls) {
   tr.appendChild(td);
   return td;
 }
+let names = {};
+function who(id) {
+  const n = names[id];
+  return n ? n + " (" + id + ")" : String(id);
+}
 function render(calls, stats) {
   body.textContent = "";
   empty.hidden = calls.length > 0;
@@ -56,8 +61,8 @@ function render(calls, stats) {
     cell(tr, c.PHONE_NUMBER);
     cell(tr, c.LINE_NUMBER || "");
     const responsible = c.finish ? c.finish.result.PORTAL_USER_ID : c.USER_ID;
-    cell(tr, String(responsible));
-    cell(tr, [...new Set(c.shows.map((s) => s.USER_ID))].join(", "));
+    cell(tr, who(responsible));
+    cell(tr, [...new Set(c.shows.map((s) => s.USER_ID))].map(who).join(", "));
     if (c.finish) {
       const code = String(c.finish.result.CALL_FAILED_CODE);
       cell(tr, code, code === "200" ? "" : "missed");
@@ -81,10 +86,13 @@ function render(calls, stats) {
 }
 async function poll() {
   try {
-    const [calls, stats] = await Promise.all([
+    const [calls, stats, users] = await Promise.all([
       fetch("/_emulator/calls").then((r) => r.json()),
       fetch("/_emulator/stats").then((r) => r.json()),
+      fetch("/_emulator/users").then((r) => r.json()),
     ]);
+    names = {};
+    for (const u of users) names[u.ID] = (u.NAME + " " + u.LAST_NAME).trim();
     render(calls, stats);
   } catch (e) {
     meta.textContent = "emulator not reachable: " + e;
