@@ -66,7 +66,7 @@ export class Keepalive {
       if (!this.#running) return;
       if (err instanceof AmiActionTimeoutError) {
         const now = this.hooks.pauseState();
-        if (now.paused || now.pauses !== before.pauses) {
+        if (before.paused || now.paused || now.pauses !== before.pauses) {
           this.hooks.logger.debug({ timeoutMs: this.timeoutMs }, "AMI keepalive: no Pong while paused by backpressure; not counted");
         } else {
           this.hooks.logger.warn({ timeoutMs: this.timeoutMs }, "AMI keepalive: no Pong in time, connection considered dead");
