@@ -104,6 +104,8 @@ export interface ClickToCallFull {
   crm_call_id: string;
   /** Number the CRM asked to call (Originate Exten), "" when unknown. */
   exten: string;
+  /** Channel the CRM originated (PJSIP/101): tells the manager when no channel was ever created. */
+  channel: string;
   /** OriginateResponse: "Success" (the manager's phone answered), "Failure", or "" (none yet). */
   response: string;
   reason: number | null;

@@ -392,9 +392,10 @@ export function hangupChannel(ctx: Ctx, ch: ChannelRecord, cause: number, closeR
 
 /**
  * `from` becomes part of `into`: its live channels move, their conversations end in `from`
- * ("merged") and start again in `into`; `from` gets its call_ended (merged_into = into).
+ * ("merged") and start again in `into` (except `leaving` channels, e.g. attended-transfer
+ * transferers); `from` gets its call_ended (merged_into = into).
  */
-export function mergeCalls(ctx: Ctx, from: CallRecord, into: CallRecord): void {
+export function mergeCalls(ctx: Ctx, from: CallRecord, into: CallRecord, leaving: readonly string[] = []): void {
   if (from === into || from.endedAt || into.endedAt) return;
   const st = ctx.state;
   const moved: ChannelRecord[] = [];
@@ -429,7 +430,9 @@ export function mergeCalls(ctx: Ctx, from: CallRecord, into: CallRecord): void {
   }
   for (const ch of moved) {
     const old = from.conversations[ch.id];
-    if (!old) continue;
+    if (!old || leaving.includes(ch.id)) continue;
+    // A leg answered but alone in a bridge is a transferer's leftover: it only waits to hang up.
+    if (ch.answeredAt > 0 && ch.bridge && !connected(ctx, into, ch)) continue;
     const conv = openConversation(ctx, into, ch, old.role, old.transferredFrom);
     if (conv) {
       conv.queue ||= old.queue;

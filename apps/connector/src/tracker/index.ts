@@ -44,3 +44,4 @@ export {
   type DateTimeString,
 } from "./call-full.js";
 export { ORIGINATE_REASONS } from "./outcome.js";
+export { snapshotCall } from "./snapshot.js";

@@ -92,6 +92,8 @@ export interface ClickToCallRecord {
   crmCallId: string;
   /** Originate Exten (the number the CRM asked to call). */
   exten: string;
+  /** Originate Channel (PJSIP/101, Local/101@from-internal). */
+  channel: string;
   /** "Success" | "Failure" | "" (no OriginateResponse yet). */
   response: string;
   /** OriginateResponse Reason, -1 while unknown. */

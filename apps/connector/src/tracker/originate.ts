@@ -15,7 +15,7 @@ import { closeCall, Ctx, newCall } from "./context.js";
 import type { CallRecord, ClickToCallRecord } from "./model.js";
 
 function blank(): ClickToCallRecord {
-  return { actionId: "", crmCallId: "", exten: "", response: "", reason: -1 };
+  return { actionId: "", crmCallId: "", exten: "", channel: "", response: "", reason: -1 };
 }
 
 function prunePending(ctx: Ctx): void {
@@ -53,6 +53,7 @@ export function linkCrmCallId(ctx: Ctx, call: CallRecord, crmCallId: string): vo
     if (p.crmCallId === crmCallId) {
       c2c.actionId ||= p.actionId;
       c2c.exten ||= p.exten;
+      c2c.channel ||= p.channel;
     }
   }
   ctx.touch(call);
@@ -106,6 +107,7 @@ export function handleOriginateResponse(ctx: Ctx, msg: AmiMessage): void {
     c2c.response = response;
     c2c.reason = reason;
     c2c.exten ||= msg.get("Exten") ?? pending?.exten ?? "";
+    c2c.channel ||= msg.get("Channel") ?? pending?.channel ?? "";
     if (!c2c.crmCallId && pending?.crmCallId) c2c.crmCallId = pending.crmCallId;
     ctx.touch(call);
   } else if (response === "Failure") {
@@ -119,6 +121,7 @@ export function handleOriginateResponse(ctx: Ctx, msg: AmiMessage): void {
         actionId,
         crmCallId: pending?.crmCallId ?? "",
         exten: msg.get("Exten") ?? pending?.exten ?? "",
+        channel: msg.get("Channel") ?? pending?.channel ?? "",
         response,
         reason,
       };

@@ -10,7 +10,6 @@ import type { CallRecord, ChannelRecord, ConversationRecord } from "./model.js";
 export function firstRealChannel(call: CallRecord): ChannelRecord | undefined {
   for (const id of call.order) {
     const ch = call.channels[id]!;
-    if (ch.movedTo) continue;
     if (ch.kind === "trunk" || ch.kind === "employee") return ch;
   }
   return undefined;
@@ -19,7 +18,7 @@ export function firstRealChannel(call: CallRecord): ChannelRecord | undefined {
 export function firstTrunk(call: CallRecord, outgoingOnly: boolean): ChannelRecord | undefined {
   for (const id of call.order) {
     const ch = call.channels[id]!;
-    if (ch.movedTo || ch.kind !== "trunk") continue;
+    if (ch.kind !== "trunk") continue;
     if (outgoingOnly && ch.origin === "incoming") continue;
     return ch;
   }

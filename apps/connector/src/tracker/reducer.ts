@@ -316,7 +316,7 @@ function attendedTransfer(ctx: Ctx, msg: AmiMessage): void {
   if (b) {
     const other = ctx.callOf(b);
     // The call with the transferee (the client) lives on; the consultation call joins it.
-    if (other !== call) mergeCalls(ctx, other, call);
+    if (other !== call) mergeCalls(ctx, other, call, [orig?.id ?? "", second?.id ?? ""]);
     call = ctx.callOf(a);
   }
   const from = extOf(ctx, orig, msg.get("OrigTransfererCallerIDNum") ?? "");

@@ -8,7 +8,7 @@ import type {
   PartyInfo,
 } from "./call-full.js";
 import { isBlankNumber, numberFromDialString } from "./classify.js";
-import type { CompiledConfig } from "./config.js";
+import { compileConfig, type CompiledConfig } from "./config.js";
 import type { CallRecord, ChannelRecord, ConversationRecord } from "./model.js";
 import {
   activeConversation,
@@ -203,7 +203,6 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
   const byId: Record<string, ChannelFull> = {};
   for (const id of call.order) {
     const ch = call.channels[id]!;
-    if (ch.movedTo) continue;
     const full = channelFull(ch, view);
     channels.push(full);
     byId[id] = full;
@@ -260,6 +259,7 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
           action_id: c2c.actionId,
           crm_call_id: c2c.crmCallId,
           exten: c2c.exten,
+          channel: c2c.channel,
           response: c2c.response,
           reason: c2c.reason >= 0 ? c2c.reason : null,
           reason_text: c2c.reason >= 0 ? (ORIGINATE_REASONS[c2c.reason]?.text ?? "unknown") : "pending",
@@ -272,4 +272,15 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
     merged_into: call.mergedInto || null,
     merged_from: call.mergedFrom.slice(),
   };
+}
+
+/** Snapshot of a call in progress (for /status, tests, a pipeline that resumes). */
+export function snapshotCall(
+  state: { calls: Record<string, CallRecord> },
+  callKey: string,
+  now: number,
+  config: Partial<import("./config.js").TrackerConfig> = {},
+): CallFull | undefined {
+  const call = state.calls[callKey];
+  return call ? toCallFull(call, compileConfig(config), now) : undefined;
 }
