@@ -214,6 +214,10 @@ function dispatch(ctx: Ctx, name: string, msg: AmiMessage): void {
 }
 
 function dialBegin(ctx: Ctx, msg: AmiMessage): void {
+  if (!msg.get("DestUniqueid") || !msg.get("DestChannel")) {
+    ctx.diag("missing_field", "DestUniqueid");
+    return;
+  }
   const caller = channelFrom(ctx, msg, "", true);
   const dest = channelFrom(ctx, msg, "Dest", true);
   if (!dest) return;

@@ -1,0 +1,123 @@
+/**
+ * AMI link down between messages N and N+K: those messages are lost; at N+K the connector
+ * runs CoreShowChannels and feeds `reconcile` with the channels live at that moment (computed
+ * from the recording by an independent model of Asterisk's channel table), then goes on.
+ * Every call must still end exactly once, with consistent stage order.
+ */
+import { describe, expect, it } from "vitest";
+import { AmiMessage } from "@asterisk-b24/ami";
+import { loadRecording, recordingNames } from "@asterisk-b24/testkit";
+import { createTrackerState, reconcile } from "../../src/tracker/index.js";
+import { attendedTransfer, localMemberQueue } from "./synthetic-fixtures.js";
+import { epochBase, feed, LAB_CONFIG, liveChannelsAfter, newReplay, onlyCall, replayWithGap, type Replay } from "./replay.js";
+import type { TimedMessage } from "@asterisk-b24/testkit";
+
+function checkEndsOnce(r: Replay, label: string): void {
+  expect(Object.keys(r.state.calls), label).toEqual([]);
+  const keys = new Set(r.events.map((e) => e.callKey));
+  for (const key of keys) {
+    const evs = r.events.filter((e) => e.callKey === key);
+    expect(evs.filter((e) => e.stage === "call_ended").length, `${label} ${key}`).toBe(1);
+    expect(evs.at(-1)!.stage, label).toBe("call_ended");
+    const perConv = new Map<string, string[]>();
+    for (const e of evs) if (e.stage !== "call_ended") perConv.set(e.conversationId, [...(perConv.get(e.conversationId) ?? []), e.stage]);
+    for (const stages of perConv.values()) {
+      expect(stages[0], label).toBe("conversation_requested");
+      expect(stages.at(-1), label).toBe("conversation_ended");
+      expect(new Set(stages).size, label).toBe(stages.length);
+    }
+  }
+}
+
+function gapsFor(length: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const k of [3, 15, 60]) {
+    for (let i = 1; i <= 8; i++) {
+      const n = Math.floor((length * i) / 9);
+      out.push([n, Math.min(length, n + k)]);
+    }
+  }
+  out.push([Math.floor(length / 3), length]); // down until the end: reconcile with an empty PBX
+  return out;
+}
+
+describe("reconnect with CoreShowChannels reconcile", () => {
+  for (const name of recordingNames()) {
+    it(`${name}: every call ends exactly once at every cut point`, () => {
+      const length = loadRecording(name).messages.length;
+      for (const [from, to] of gapsFor(length)) checkEndsOnce(replayWithGap(name, from, to), `${name} gap ${from}-${to}`);
+    });
+  }
+
+  it("synthetic flows (attended transfer, Local queue members) survive gaps too", () => {
+    const fixtures: [string, TimedMessage[]][] = [
+      ["attended", attendedTransfer()],
+      ["queue-local", localMemberQueue({ queue: "support", number: "601", exts: ["501", "502"], answerer: "502", optimize: true })],
+    ];
+    for (const [label, msgs] of fixtures) {
+      for (const [from, to] of gapsFor(msgs.length)) {
+        const r = newReplay();
+        feed(r, msgs.slice(0, from), 0, LAB_CONFIG);
+        const out = reconcile(r.state, liveChannelsAfter(msgs.slice(0, to)), msgs[to - 1]!.t, LAB_CONFIG);
+        for (const e of out.events) r.events.push(e);
+        feed(r, msgs.slice(to), 0, LAB_CONFIG);
+        checkEndsOnce(r, `${label} ${from}-${to}`);
+      }
+    }
+  });
+
+  it("a gap after the answer keeps the outcome: answered by 102, talk measured to the end", () => {
+    const name = "02_inbound_queue_sales_102_answers";
+    const msgs = loadRecording(name).messages;
+    const connect = msgs.findIndex((m) => m.message.event === "AgentConnect");
+    const r = replayWithGap(name, connect + 10, connect + 20);
+    const c = onlyCall(r);
+    expect(c).toMatchObject({ result: 200, answered_extension: "102", talk_seconds: 12, end_reason: "hangup" });
+  });
+
+  it("a gap over the answer: the conversation is accepted at reconcile (talk counted from then)", () => {
+    const name = "01_inbound_ext101_answered";
+    const msgs = loadRecording(name).messages;
+    const ringing = msgs.findIndex((m) => m.message.event === "Newstate" && m.message.get("ChannelStateDesc") === "Ringing");
+    const bridged = msgs.findIndex((m) => m.message.event === "BridgeEnter");
+    const r = replayWithGap(name, ringing + 1, bridged + 5);
+    const c = onlyCall(r);
+    expect(c).toMatchObject({ result: 200, answered_extension: "101" });
+    expect(c.talk_seconds).toBeGreaterThanOrEqual(14);
+  });
+
+  it("a call that ended while we were away is closed by reconcile with what we knew", () => {
+    const name = "17a_inbound_ringgroup_102_answers";
+    const msgs = loadRecording(name).messages;
+    const bridged = msgs.findIndex((m) => m.message.event === "BridgeEnter");
+    const r = replayWithGap(name, bridged + 2, msgs.length);
+    const c = onlyCall(r);
+    expect(c).toMatchObject({ end_reason: "reconcile", result: 200, answered_extension: "102", direction: "inbound" });
+  });
+
+  it("channels we never saw are adopted, joined to their call by Linkedid", () => {
+    const rec = loadRecording("02_inbound_queue_sales_102_answers");
+    const base = epochBase(rec.messages);
+    const state = createTrackerState();
+    // Connector started after 102 and the client were bridged (101/103 already hung up).
+    const bridged = rec.messages.findIndex((m) => m.message.event === "BridgeEnter" && m.message.get("Channel")!.startsWith("PJSIP/provider"));
+    const cut = bridged + 1;
+    const live = liveChannelsAfter(rec.messages.slice(0, cut));
+    expect(live.map((m) => m.get("Channel"))).toEqual(["PJSIP/provider-00000000", "PJSIP/102-00000002"]);
+    const out = reconcile(state, live, base + rec.messages[cut - 1]!.t, LAB_CONFIG);
+    expect(Object.keys(state.calls)).toEqual(["1795257437.0"]);
+    expect(out.events.map((e) => e.stage)).toEqual(["conversation_requested", "conversation_accepted"]);
+    expect(out.events[1]!.call).toMatchObject({ direction: "inbound", client_number: "79161234567", answered_extension: "102" });
+    const r = newReplay();
+    r.state = state;
+    feed(r, rec.messages.slice(cut), base, LAB_CONFIG);
+    expect(onlyCall(r)).toMatchObject({ result: 200, answered_extension: "102" });
+  });
+
+  it("ignores non-CoreShowChannel entries and garbage in the list", () => {
+    const state = createTrackerState();
+    const out = reconcile(state, [AmiMessage.from({ Event: "CoreShowChannelsComplete", EventList: "Complete", ListItems: "0" }), AmiMessage.from({ Event: "CoreShowChannel" })], 1);
+    expect(out.events).toEqual([]);
+    expect(state.calls).toEqual({});
+  });
+});
