@@ -1,4 +1,4 @@
-import type { AmiLogger, AmiMessage } from "@asterisk-b24/ami";
+import { AmiMessage, type AmiLogger } from "@asterisk-b24/ami";
 import type { ChannelTracker } from "./channels.js";
 import { withActionId, withShiftedIds, type Playlist, type PlaylistSegment } from "./playlist.js";
 
@@ -31,6 +31,12 @@ export interface PlayerOptions {
   gapMs: number;
   /** Looping: make Uniqueid/Linkedid values unique per pass (see withShiftedIds). */
   freshIdsPerPass: boolean;
+  /**
+   * Add a `Timestamp: <epoch s>.<µs>` header to every event, as Asterisk does with
+   * `timestampevents = yes`: the recorded time, so durations are right at any replay speed.
+   * The value is the epoch (ms) of the playlist's clock 0; undefined = no Timestamp headers.
+   */
+  timestampBaseMs?: number;
   drop: AmiReplayDrop | undefined;
   channels: ChannelTracker;
   logger: AmiLogger;
@@ -83,6 +89,13 @@ export class ReplayPlayer {
   /** Replay clock (ms) of the last message played or lost. */
   get clock(): number {
     return this.#clock;
+  }
+
+  /** Clock offset of the current pass: passes follow each other on the Timestamp time line. */
+  #passOffset(): number {
+    if (this.#pass === 0) return 0;
+    const last = this.#items[this.#items.length - 1];
+    return this.#pass * ((last?.clock ?? 0) + this.#opts.gapMs + 1000);
   }
 
   /** Completed passes over the playlist (looping). */
@@ -250,7 +263,7 @@ export class ReplayPlayer {
 
       const sink = this.#sink!;
       const played = this.#opts.freshIdsPerPass ? withShiftedIds(item.message, this.#pass) : item.message;
-      let message = played;
+      let message = this.#opts.timestampBaseMs === undefined ? played : withTimestamp(played, this.#opts.timestampBaseMs + this.#passOffset() + item.clock);
       const seg = this.#segments[item.rec]!;
       if (seg.recordedOriginateId !== undefined && message.actionId === seg.recordedOriginateId && this.#claims.has(item.rec)) {
         message = withActionId(message, this.#claims.get(item.rec));
@@ -263,4 +276,14 @@ export class ReplayPlayer {
       await sink.flushed();
     }
   }
+}
+
+/** Inserts `Timestamp` after `Privilege` (where Asterisk puts it with timestampevents = yes). */
+export function withTimestamp(message: AmiMessage, epochMs: number): AmiMessage {
+  if (message.event === undefined || message.has("Timestamp")) return message;
+  const value = (epochMs / 1000).toFixed(6);
+  const fields = [...message.fields];
+  const at = fields.findIndex(([k]) => k.toLowerCase() === "privilege");
+  fields.splice(at >= 0 ? at + 1 : 1, 0, ["Timestamp", value]);
+  return new AmiMessage(fields);
 }

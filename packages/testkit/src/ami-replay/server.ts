@@ -30,6 +30,11 @@ export interface AmiReplayServerOptions {
    */
   freshIdsPerPass?: boolean;
   /**
+   * Add `Timestamp` headers (Asterisk's `timestampevents = yes`) carrying the recorded time:
+   * `true` = clock 0 is when the server started, or an epoch in ms. Default off.
+   */
+  timestampEvents?: boolean | number;
+  /**
    * "onConnect" (default): the stream flows once a client is logged in. "onOriginate": recordings
    * that contain a recorded Originate stop at it and continue when a live Originate arrives; the
    * recorded ActionID in their Originate reply / OriginateResponse becomes the live one.
@@ -97,6 +102,7 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
     loop: options.loop ?? false,
     gapMs: options.gapMs ?? 0,
     freshIdsPerPass: options.freshIdsPerPass ?? false,
+    timestampBaseMs: options.timestampEvents === true ? Date.now() : typeof options.timestampEvents === "number" ? options.timestampEvents : undefined,
     drop: options.drop,
     channels,
     logger,
