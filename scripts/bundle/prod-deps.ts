@@ -52,14 +52,26 @@ export function findPackageDir(name: string, fromDir: string): string | undefine
   }
 }
 
-/** Which dependencies of a package must ship: all regular ones, optional ones that are installed, required peers. */
-function runtimeDependencies(pkg: PackageJson): Array<{ name: string; optional: boolean }> {
+/** The `node_modules` folder a package sits in (where pnpm links its resolved dependencies and peers). */
+function containingNodeModules(pkgDir: string, name: string): string {
+  return pkgDir.slice(0, pkgDir.length - name.length - 1);
+}
+
+/**
+ * Which dependencies of a package must ship: all regular ones, optional ones that are installed,
+ * required peers, and optional peers that the install resolved for this package (linked next to it —
+ * e.g. bullmq's ioredis, which it loads with require() at run time).
+ */
+function runtimeDependencies(pkg: PackageJson, pkgDir: string): Array<{ name: string; optional: boolean }> {
   const out = new Map<string, boolean>();
   for (const name of Object.keys(pkg.dependencies ?? {})) out.set(name, false);
   for (const name of Object.keys(pkg.optionalDependencies ?? {})) out.set(name, true);
   for (const name of Object.keys(pkg.peerDependencies ?? {})) {
     if (out.has(name)) continue;
-    if (pkg.peerDependenciesMeta?.[name]?.optional) continue;
+    if (pkg.peerDependenciesMeta?.[name]?.optional) {
+      if (existsSync(join(containingNodeModules(pkgDir, pkg.name), name, "package.json"))) out.set(name, true);
+      continue;
+    }
     out.set(name, false);
   }
   return [...out].filter(([name]) => !name.startsWith("@types/")).map(([name, optional]) => ({ name, optional }));
@@ -108,7 +120,7 @@ export function resolveClosure(roots: Map<string, Set<string>>): PlacedPackage[]
 
   const expand = (entry: PlacedPackage): void => {
     const pkg = readPackageJson(entry.source);
-    for (const dep of runtimeDependencies(pkg)) {
+    for (const dep of runtimeDependencies(pkg, entry.source)) {
       const depDir = findPackageDir(dep.name, entry.source);
       if (!depDir) {
         if (dep.optional) continue;
