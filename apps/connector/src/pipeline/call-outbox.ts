@@ -61,10 +61,14 @@ export class CallOutbox {
     return `${this.prefix}:calls:pending`;
   }
 
-  /** Atomically persists the changed call states and appends their stage events. */
-  async commit(changes: readonly CallChange[], now = Date.now()): Promise<void> {
-    if (changes.length === 0) return;
+  /**
+   * Atomically persists the changed call states and appends their stage events. `globals`
+   * (small state that belongs to no call, e.g. pending originates) is written in the same MULTI.
+   */
+  async commit(changes: readonly CallChange[], now = Date.now(), globals?: unknown): Promise<void> {
+    if (changes.length === 0 && globals === undefined) return;
     const multi = this.redis.multi();
+    if (globals !== undefined) multi.set(`${this.prefix}:tracker:globals`, JSON.stringify(globals));
     for (const change of changes) {
       if (change.state === null) {
         multi.del(this.#k(change.callKey, "state"));
@@ -92,6 +96,11 @@ export class CallOutbox {
       if (v != null) out.set(key, JSON.parse(v));
     });
     return out;
+  }
+
+  async loadGlobals(): Promise<unknown> {
+    const raw = await this.redis.get(`${this.prefix}:tracker:globals`);
+    return raw == null ? undefined : JSON.parse(raw);
   }
 
   /** Calls with unhandled stages, oldest first. */

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * asterisk-b24 connector command line.
+ *
+ *   asterisk-b24 run --config /etc/asterisk-b24/connector.json   the service
+ *   asterisk-b24 demo [--speed N|asap] [--once]                    the demo on embedded defaults
+ *   asterisk-b24 replay <recording|file.jsonl> [--speed N|asap] [--json]
+ *   asterisk-b24 hook-try <hook> <call.json> [--config FILE]
+ *   asterisk-b24 --version
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { loadRecording, recordingNames } from "@asterisk-b24/testkit";
+import { CONNECTOR_VERSION } from "./version.js";
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+interface Parsed {
+  command: string;
+  positional: string[];
+  flags: Record<string, string | true>;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  let command = "";
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
+      else flags[a.slice(2)] = true;
+    } else if (!command) command = a;
+    else positional.push(a);
+  }
+  return { command, positional, flags };
+}
+
+function speedOf(flag: string | true | undefined, fallback: number | "asap"): number | "asap" {
+  if (flag === undefined || flag === true) return fallback;
+  if (flag === "asap") return "asap";
+  const n = Number(flag);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed must be a positive number or "asap", got "${flag}"`);
+  return n;
+}
+
+/** A recording by name (from the built-in set) or by path to NAME.jsonl. */
+function recordingArg(arg: string) {
+  if (arg.endsWith(".jsonl") || arg.includes("/")) {
+    const path = resolve(arg.endsWith(".jsonl") ? arg : `${arg}.jsonl`);
+    if (!existsSync(path)) throw new UsageError(`no recording at ${path}`);
+    return loadRecording(basename(path, ".jsonl"), dirname(path));
+  }
+  if (!recordingNames().includes(arg)) throw new UsageError(`unknown recording "${arg}"; built-in: ${recordingNames().join(", ")}`);
+  return loadRecording(arg);
+}
+
+const HELP = `asterisk-b24 ${CONNECTOR_VERSION} — Asterisk ↔ Bitrix24 connector
+
+Usage:
+  asterisk-b24 run --config FILE         run the connector service
+  asterisk-b24 demo [--speed N|asap]     demo on embedded defaults (replay server, Bitrix24 emulator, Redis)
+  asterisk-b24 replay NAME|FILE.jsonl [--speed N|asap] [--json]
+                                         replay one AMI recording through the tracker, print stages
+  asterisk-b24 hook-try HOOK CALL.json [--config FILE] [--stage STAGE]
+                                         run one customization hook on a stored call
+  asterisk-b24 --version`;
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.flags.version || args.command === "version") {
+    process.stdout.write(`${CONNECTOR_VERSION}\n`);
+    return 0;
+  }
+  switch (args.command) {
+    case "":
+    case "help":
+      process.stdout.write(HELP + "\n");
+      return args.command === "help" || args.flags.help ? 0 : 2;
+    case "replay": {
+      const target = args.positional[0];
+      if (!target) throw new UsageError("replay needs a recording name or a path to NAME.jsonl");
+      const { replayThroughTracker } = await import("./demo/replay-tracker.js");
+      const res = await replayThroughTracker({ recordings: [recordingArg(target)], speed: speedOf(args.flags.speed, "asap"), fullJson: args.flags.json === true });
+      process.stderr.write(`replayed ${target}: ${res.events.length} stage events, ${res.calls.length} call(s) ended\n`);
+      return 0;
+    }
+    case "demo": {
+      const { runDemo } = await import("./demo/demo.js");
+      return runDemo({ speed: speedOf(args.flags.speed, 4), once: args.flags.once === true });
+    }
+    default:
+      throw new UsageError(`unknown command "${args.command}"\n\n${HELP}`);
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || (err as Error).name === "ConfigError") {
+        process.stderr.write(`asterisk-b24: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`asterisk-b24: ${(err as Error).stack ?? String(err)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

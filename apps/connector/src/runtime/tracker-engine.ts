@@ -1,0 +1,115 @@
+import type { AmiMessage } from "@asterisk-b24/ami";
+import type { Logger } from "pino";
+import {
+  createTrackerState,
+  expire,
+  reconcile,
+  stateFromCalls,
+  track,
+  type CallRecord,
+  type StageEvent,
+  type TrackerConfig,
+  type TrackerState,
+  type TrackResult,
+} from "../tracker/index.js";
+import type { CallChange, CallOutbox } from "../pipeline/call-outbox.js";
+
+/**
+ * Time of an AMI event: Asterisk's `Timestamp` header (manager.conf `timestampevents = yes`,
+ * recommended: timings then do not depend on our own delays), else the receive time.
+ */
+export function eventTime(message: AmiMessage, fallback: number = Date.now()): number {
+  const ts = message.get("Timestamp");
+  if (ts !== undefined) {
+    const secs = Number(ts);
+    if (Number.isFinite(secs) && secs > 0) return Math.round(secs * 1000);
+  }
+  return fallback;
+}
+
+export interface TrackerEngineOptions {
+  config?: Partial<TrackerConfig>;
+  /** Durable store; without it the engine is in-memory only (demo, replay command). */
+  outbox?: CallOutbox;
+  logger?: Logger;
+  /** Called with every stage event after it was committed. */
+  onStage?: (event: StageEvent) => void;
+}
+
+/**
+ * The imperative shell around the pure tracker: feeds it AMI messages in arrival order, and
+ * commits each step's changed calls and stage events to the outbox in one MULTI before the
+ * next message is taken (the AMI client pauses the socket meanwhile), so a restart resumes
+ * exactly where Redis says we were.
+ */
+export class TrackerEngine {
+  #state: TrackerState = createTrackerState();
+  #lastEventAt = 0;
+  readonly #config: Partial<TrackerConfig>;
+  diagnostics = 0;
+
+  constructor(readonly options: TrackerEngineOptions = {}) {
+    this.#config = options.config ?? {};
+  }
+
+  /** Loads the calls a previous process left in progress. */
+  async restore(): Promise<number> {
+    const outbox = this.options.outbox;
+    if (!outbox) return 0;
+    const calls = (await outbox.loadActiveStates()) as Map<string, CallRecord>;
+    const globals = (await outbox.loadGlobals()) as Pick<TrackerState, "originates" | "recentOriginated"> | undefined;
+    this.#state = stateFromCalls(calls.values(), globals);
+    return calls.size;
+  }
+
+  get state(): Readonly<TrackerState> {
+    return this.#state;
+  }
+
+  get activeCalls(): number {
+    return Object.keys(this.#state.calls).length;
+  }
+
+  /** One AMI message (event, or our own Originate action). */
+  async handle(message: AmiMessage, now: number = eventTime(message)): Promise<StageEvent[]> {
+    this.#lastEventAt = Math.max(this.#lastEventAt, now);
+    return this.#apply(track(this.#state, message, now, this.#config), now, message.has("Action"));
+  }
+
+  /** After (re)connecting: make our calls agree with Asterisk's live channels. */
+  async reconcile(liveChannels: readonly AmiMessage[], now = Date.now()): Promise<StageEvent[]> {
+    return this.#apply(reconcile(this.#state, liveChannels, now, this.#config), now, true);
+  }
+
+  /** Closes calls with no event for `staleCallMs` (timer). */
+  async expireStale(now = Date.now()): Promise<StageEvent[]> {
+    return this.#apply(expire(this.#state, now, this.#config), now, true);
+  }
+
+  async #apply(result: TrackResult<TrackerState>, now: number, globalsMayChange: boolean): Promise<StageEvent[]> {
+    this.#state = result.state;
+    if (result.diagnostics.length) {
+      this.diagnostics += result.diagnostics.length;
+      for (const d of result.diagnostics) this.options.logger?.debug({ diagnostic: d }, "tracker diagnostic");
+    }
+    const outbox = this.options.outbox;
+    if (outbox && (result.touched.length > 0 || result.events.length > 0 || globalsMayChange)) {
+      const byCall = new Map<string, CallChange>();
+      for (const key of result.touched) byCall.set(key, { callKey: key, state: this.#state.calls[key] ?? null, stages: [] });
+      for (const ev of result.events) {
+        let change = byCall.get(ev.callKey);
+        if (!change) {
+          change = { callKey: ev.callKey, state: this.#state.calls[ev.callKey] ?? null, stages: [] };
+          byCall.set(ev.callKey, change);
+        }
+        change.stages.push(ev);
+      }
+      const globals = globalsMayChange || result.events.some((e) => e.call.click_to_call)
+        ? { originates: this.#state.originates, recentOriginated: this.#state.recentOriginated }
+        : undefined;
+      await outbox.commit([...byCall.values()], now, globals);
+    }
+    if (this.options.onStage) for (const ev of result.events) this.options.onStage(ev);
+    return result.events;
+  }
+}
