@@ -113,11 +113,15 @@ export async function buildBundle(options: {
     writeFileSync(
       join(root, "lib", `${m.name}.mjs`),
       `// ${m.name} ${version}: checks the Node.js version, then starts the compiled app.\n` +
+        `import { fileURLToPath } from "node:url";\n` +
         `const [major, minor] = process.versions.node.split(".").map(Number);\n` +
         `if (major < ${major} || (major === ${major} && minor < ${minor})) {\n` +
         `  process.stderr.write(\`${m.name}: Node.js >= ${nodeMin} is needed, this is \${process.version} (\${process.execPath})\\n\`);\n` +
         `  process.exit(1);\n` +
         `}\n` +
+        `// Entries decide "am I the main module" from process.argv[1] (e.g. /cli\\.(ts|js|mjs)$/ or\n` +
+        `// import.meta.url === pathToFileURL(argv[1]).href): name the entry source in share/, as \`tsx <entry>\` would.\n` +
+        `process.argv[1] = fileURLToPath(new URL(${JSON.stringify(`../share/${m.entry}`)}, import.meta.url));\n` +
         `await import("./${m.name}.bundle.mjs");\n`,
     );
 
