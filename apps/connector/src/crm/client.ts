@@ -80,11 +80,13 @@ export class B24Client {
   private readonly transport: Transport;
   private readonly abort = new AbortController();
   private readonly ready: Promise<void>;
-  /** entry id → waiter */
-  private readonly waiters = new Map<string, Waiter>();
+  /** entry id → everyone in this process waiting for it (a chain() and a result(), say) */
+  private readonly waiters = new Map<string, Waiter[]>();
   /** job id → entry ids waiting on it */
   private readonly jobEntries = new Map<string, { entries: Set<string>; since: number }>();
   private readonly inflightEnqueues = new Set<Promise<void>>();
+  /** entry ids submitted from this process and not settled yet */
+  private readonly submitted = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -159,8 +161,10 @@ export class B24Client {
     validateEntry(entry, Math.min(50, this.opts.batch?.maxCommands ?? 50));
     await this.ready;
     return new Promise<ChainResult>((resolve, reject) => {
-      if (this.waiters.has(entry.id)) return reject(new TypeError(`entry ${entry.id} is already waiting in this process`));
-      this.waiters.set(entry.id, { resolve, reject });
+      this.addWaiter(entry.id, { resolve, reject });
+      // already submitted from this process: wait for the same outcome instead of sending twice
+      if (this.submitted.has(entry.id)) return;
+      this.submitted.add(entry.id);
       this.batcher.add(entry);
     });
   }
@@ -174,38 +178,60 @@ export class B24Client {
     const jobId = await this.redis.get(this.entryKey(entryId));
     if (!jobId) return undefined;
     return new Promise<ChainResult | undefined>((resolve, reject) => {
-      this.waiters.set(entryId, { resolve, reject });
+      const w: Waiter = { resolve, reject };
+      this.addWaiter(entryId, w);
       this.watch(jobId, [entryId]);
       void this.checkJob(jobId).then(async () => {
         const st = await finishedBatch(this.queue, jobId);
-        if (st.missing && this.waiters.get(entryId)) {
-          this.waiters.delete(entryId);
-          this.jobEntries.get(jobId)?.entries.delete(entryId);
+        const list = this.waiters.get(entryId);
+        if (st.missing && list?.includes(w)) {
+          // claimed by a batch that never reached the queue (its process died): unknown, submit again
+          list.splice(list.indexOf(w), 1);
+          if (list.length === 0) {
+            this.waiters.delete(entryId);
+            this.jobEntries.get(jobId)?.entries.delete(entryId);
+          }
           resolve(undefined);
         }
       });
     });
   }
 
-  /** Stops accepting commands, flushes the window, waits for enqueues; the worker finishes its active batches (force: abandons them to another worker). */
-  async close(opts: { force?: boolean } = {}): Promise<void> {
+  /**
+   * Stops accepting commands, flushes the window and waits for the enqueues. The worker gets
+   * `graceMs` (default 10 s) to finish its active batches; after that (or at once with `force`) they
+   * are abandoned and another worker takes them over (re-run as ambiguous, see crm-queue.md).
+   */
+  async close(opts: { force?: boolean; graceMs?: number } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.batcher.flush();
     await Promise.allSettled([...this.inflightEnqueues]);
     await this.ready.catch(() => {});
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (opts.force) this.abort.abort();
+    if (this.worker) {
+      if (opts.force) {
+        this.abort.abort();
+        await this.worker.close(true).catch(() => {});
+      } else {
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = this.worker.close().catch(() => {});
+        const expired = new Promise<"expired">((r) => (timer = setTimeout(() => r("expired"), opts.graceMs ?? 10_000)));
+        if ((await Promise.race([graceful, expired])) === "expired") {
+          this.abort.abort();
+          await this.worker.close(true).catch(() => {});
+        }
+        clearTimeout(timer);
+      }
+    }
+    this.abort.abort();
     this.limiter.close();
-    await this.worker?.close(opts.force).catch(() => {});
     await this.events.close().catch(() => {});
     await this.queue.close().catch(() => {});
     await this.opts.auth.close?.();
     this.transport.close();
     this.redis.disconnect();
-    for (const [id, w] of this.waiters) {
-      w.reject(new B24ClientClosedError(`closed while entry ${id} was waiting`));
-    }
+    for (const [id, list] of this.waiters) for (const w of list) w.reject(new B24ClientClosedError(`closed while entry ${id} was waiting`));
     this.waiters.clear();
   }
 
@@ -298,16 +324,24 @@ export class B24Client {
             ? o
             : { ok: false, error: errorFromJSON(o.error) };
       }
-      const waiter = this.waiters.get(entryId);
+      const list = this.waiters.get(entryId) ?? [];
       this.waiters.delete(entryId);
-      waiter?.resolve(out);
+      this.submitted.delete(entryId);
+      for (const w of list) w.resolve(out);
     }
   }
 
   private fail(entryId: string, err: Error): void {
-    const waiter = this.waiters.get(entryId);
+    const list = this.waiters.get(entryId) ?? [];
     this.waiters.delete(entryId);
-    waiter?.reject(err);
+    this.submitted.delete(entryId);
+    for (const w of list) w.reject(err);
+  }
+
+  private addWaiter(entryId: string, w: Waiter): void {
+    const list = this.waiters.get(entryId);
+    if (list) list.push(w);
+    else this.waiters.set(entryId, [w]);
   }
 
   private async sweep(): Promise<void> {

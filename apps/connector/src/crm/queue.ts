@@ -38,7 +38,7 @@ export function batchJobOptions(batch: BatchPayload, cfg: QueueConfig) {
     removeOnFail: { age: keep * 7 },
     // The executor retries Bitrix24 failures itself; these attempts only cover unexpected crashes of
     // the processor (e.g. Redis gone for a moment while saving progress).
-    attempts: 5,
+    attempts: 20,
     backoff: { type: "exponential", delay: 1000 },
   };
 }

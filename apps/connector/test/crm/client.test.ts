@@ -119,7 +119,7 @@ describe.skipIf(!up)("B24Client with the emulator", () => {
     cleanup.push(() => client.close());
     await client.call("user.get", { ID: 1 });
     emu.expireAccessTokens();
-    emu.setFaults({ latencyMs: 300 }); // keep all 100 requests in flight with the old token at once
+    emu.setFaults({ latencyMs: 2000 }); // keep all 100 requests in flight with the old token at once
     const before = emu.stats();
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => client.call<unknown[]>("user.get", { FILTER: { ID: 1 }, TAG: i })));
     expect(results).toHaveLength(100);
@@ -133,6 +133,18 @@ describe.skipIf(!up)("B24Client with the emulator", () => {
     r.disconnect();
     expect(stored.accessToken).not.toBe(tokens.access_token);
     expect(stored.refreshToken).not.toBe(tokens.refresh_token);
+  });
+
+  it("an entry id submitted again (e.g. by a restarted process) is not sent again: it gets the first outcome", async () => {
+    const { emu, client, prefix } = await setup({ limits: false });
+    const first = await client.chain([{ name: "u", method: "user.get", params: { ID: 1 } }], { id: "call-42:lookup" });
+    const again = new B24Client({ portal: "p", prefix, auth: webhookAuth(emu.webhookUrl), worker: false });
+    cleanup.push(() => again.close());
+    const second = await again.chain([{ name: "u", method: "user.get", params: { ID: 1 } }], { id: "call-42:lookup" });
+    expect(second).toEqual(first);
+    expect(await again.result("call-42:lookup")).toEqual(first);
+    expect(await again.result("never-submitted")).toBeUndefined();
+    expect(emu.stats().batchCommands).toBe(1);
   });
 
   it("a third auth mode plugs in through B24AuthMode", async () => {
