@@ -51,6 +51,18 @@ while [ $# -gt 0 ]; do
 done
 [ "${ASTERISK_B24_NO_SYSTEMD:-}" = "1" ] && systemd_wanted=0
 
+# Node.js on this machine (the bundle carries everything else), checked before anything is written.
+if [ "$rollback" = 0 ] && [ "$node_check" = 1 ]; then
+  node_bin=${ASTERISK_B24_NODE:-node}
+  command -v "$node_bin" >/dev/null 2>&1 || die "Node.js >= $NODE_MIN is needed and \"$node_bin\" is not on PATH (or use --skip-node-check)"
+  node_version=$("$node_bin" -p 'process.versions.node')
+  if ! "$node_bin" -e '
+    const [a, b] = process.argv[1].split(".").map(Number), [x, y] = process.versions.node.split(".").map(Number);
+    process.exit(x > a || (x === a && y >= b) ? 0 : 1);' "$NODE_MIN"; then
+    die "Node.js >= $NODE_MIN is needed, this machine has $node_version"
+  fi
+fi
+
 if [ -z "$system" ]; then
   if [ "$(id -u)" = 0 ] && [ -z "$prefix" ]; then system=1; else system=0; fi
 fi
@@ -101,18 +113,6 @@ if [ "$rollback" = 1 ]; then
   say "rolled back from ${cur:-?} to $prev in $prefix (configuration and data unchanged)"
   restart_service
   exit 0
-fi
-
-# Node.js on this machine (the bundle carries everything else).
-if [ "$node_check" = 1 ]; then
-  node_bin=${ASTERISK_B24_NODE:-node}
-  command -v "$node_bin" >/dev/null 2>&1 || die "Node.js >= $NODE_MIN is needed and \"$node_bin\" is not on PATH (or use --skip-node-check)"
-  node_version=$("$node_bin" -p 'process.versions.node')
-  if ! "$node_bin" -e '
-    const [a, b] = process.argv[1].split(".").map(Number), [x, y] = process.versions.node.split(".").map(Number);
-    process.exit(x > a || (x === a && y >= b) ? 0 : 1);' "$NODE_MIN"; then
-    die "Node.js >= $NODE_MIN is needed, this machine has $node_version"
-  fi
 fi
 
 # Service user (system installs of services only).

@@ -50,7 +50,6 @@ export async function compileApp(options: { repoRoot: string; entry: string; out
         const spec = args.path;
         if (spec.startsWith("node:") || BUILTINS.has(spec) || BUILTINS.has(packageNameOf(spec))) return { path: spec, external: true };
         if (spec.startsWith("@asterisk-b24/")) return undefined;
-        if (/^[a-zA-Z]:[\\/]/.test(spec) || spec.startsWith("/")) return undefined;
         const name = packageNameOf(spec);
         let importers = externals.get(name);
         if (!importers) externals.set(name, (importers = new Set()));

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWithCli, inNetns, linkVersion, netnsAvailable, readText, removeDir, tempDir, unpack } from "./harness.js";
@@ -35,6 +35,16 @@ describe.skipIf(!netns.ok && !mustRun)("license-tool bundle (offline install, up
     expect(info).toMatchObject({ name: "license-tool", version: "0.1.0", target: "linux-x64", nativeAddons: [] });
     // Our workspace code is compiled in, never shipped as a package.
     expect(existsSync(join(v1, "lib/node_modules/@asterisk-b24"))).toBe(false);
+  });
+
+  it("install.sh refuses a Node.js older than the bundle needs, before writing anything", () => {
+    const copy = join(work, "needs-newer-node");
+    cpSync(v1, copy, { recursive: true });
+    writeFileSync(join(copy, "bundle.env"), readText(join(copy, "bundle.env")).replace("NODE_MIN='20.19'", "NODE_MIN='99.1'"));
+    const r = inNetns(`"${copy}/install.sh" --prefix "${join(work, "never")}" --no-systemd`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`install.sh (license-tool): Node.js >= 99.1 is needed, this machine has ${process.versions.node}`);
+    expect(existsSync(join(work, "never"))).toBe(false);
   });
 
   it("installs into an empty prefix and runs keygen → request → issue → verify with no network", () => {
