@@ -3,6 +3,7 @@
 #
 #   ./install.sh [--prefix DIR] [--system] [--no-systemd] [--skip-node-check]    install, or update in place
 #   ./install.sh [--prefix DIR] --rollback                                        back to the previous release
+#   ./install.sh [--prefix DIR] --print-unit                                      the systemd unit it installs
 #
 # Layout under the prefix (default /opt/asterisk-b24/<app>):
 #   releases/<version>/   one folder per release (this bundle's files)
@@ -27,11 +28,12 @@ die() { echo "install.sh ($APP): $*" >&2; exit 1; }
 say() { echo "$APP: $*"; }
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 prefix=""
 rollback=0
+print_unit=0
 system=""
 systemd_wanted=1
 node_check=1
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift 2 ;;
     --prefix=*) prefix=${1#--prefix=}; shift ;;
     --rollback) rollback=1; shift ;;
+    --print-unit) print_unit=1; shift ;;
     --system) system=1; shift ;;
     --no-systemd) systemd_wanted=0; shift ;;
     --skip-node-check) node_check=0; shift ;;
@@ -52,7 +55,7 @@ done
 [ "${ASTERISK_B24_NO_SYSTEMD:-}" = "1" ] && systemd_wanted=0
 
 # Node.js on this machine (the bundle carries everything else), checked before anything is written.
-if [ "$rollback" = 0 ] && [ "$node_check" = 1 ]; then
+if [ "$rollback" = 0 ] && [ "$print_unit" = 0 ] && [ "$node_check" = 1 ]; then
   node_bin=${ASTERISK_B24_NODE:-node}
   command -v "$node_bin" >/dev/null 2>&1 || die "Node.js >= $NODE_MIN is needed and \"$node_bin\" is not on PATH (or use --skip-node-check)"
   node_version=$("$node_bin" -p 'process.versions.node')
@@ -74,7 +77,11 @@ if [ -z "$prefix" ]; then
     prefix=/opt/asterisk-b24/$APP
   fi
 fi
-mkdir -p "$prefix"
+if [ "$rollback" = 1 ] || [ "$print_unit" = 1 ]; then
+  [ -d "$prefix" ] || die "nothing is installed in $prefix"
+else
+  mkdir -p "$prefix"
+fi
 prefix=$(cd "$prefix" && pwd)
 [ "$system" = 1 ] && [ "$(id -u)" != 0 ] && die "--system needs root"
 
@@ -83,6 +90,21 @@ if [ "$system" = 1 ] && [ -n "$SERVICE" ] && [ "$systemd_wanted" = 1 ] && [ -d /
   use_systemd=1
 fi
 unit_name="asterisk-b24-$APP.service"
+
+render_unit() { # the unit template with this install's paths and user
+  local etc_real var_real
+  etc_real=$(readlink -f "$prefix/etc")
+  var_real=$(readlink -f "$prefix/var")
+  sed -e "s#@PREFIX@#$prefix#g" -e "s#@CONFIG@#$etc_real#g" -e "s#@DATA@#$var_real#g" -e "s#@USER@#$user#g" \
+    "$here/packaging/$APP.service"
+}
+
+if [ "$print_unit" = 1 ]; then
+  [ -n "$SERVICE" ] || die "$APP has no service"
+  [ -e "$prefix/etc" ] && [ -e "$prefix/var" ] || die "not installed in $prefix yet"
+  render_unit
+  exit 0
+fi
 
 # One install at a time per prefix.
 mkdir -p "$prefix/releases"
@@ -209,10 +231,7 @@ if [ "$system" = 1 ]; then
 fi
 
 if [ "$use_systemd" = 1 ]; then
-  etc_real=$(readlink -f "$prefix/etc")
-  var_real=$(readlink -f "$prefix/var")
-  sed -e "s#@PREFIX@#$prefix#g" -e "s#@CONFIG@#$etc_real#g" -e "s#@DATA@#$var_real#g" -e "s#@USER@#$user#g" \
-    "$here/packaging/$APP.service" >"/etc/systemd/system/$unit_name.new"
+  render_unit >"/etc/systemd/system/$unit_name.new"
   mv -f "/etc/systemd/system/$unit_name.new" "/etc/systemd/system/$unit_name"
   systemctl daemon-reload
   systemctl enable --quiet "$unit_name"

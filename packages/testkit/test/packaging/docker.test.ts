@@ -119,6 +119,10 @@ describe.skipIf(!connectorCli || (!netns.ok && !mustRun))("connector image steps
       as(`touch /var/lib/asterisk-b24/connector/probe && echo DATA=writable`),
       `stat -c "%U:%G %a" /etc/asterisk-b24/connector.json`,
       `readlink /opt/asterisk-b24/connector/etc /opt/asterisk-b24/connector/var /usr/local/bin/asterisk-b24-connector`,
+      // The unit a systemd host would get, checked by systemd itself.
+      `/opt/asterisk-b24/connector/current/install.sh --print-unit > "$OV/asterisk-b24-connector.service"`,
+      `grep -E "^(User|ExecStart|ReadWritePaths)=" "$OV/asterisk-b24-connector.service"`,
+      `timeout 60 systemd-analyze verify --man=no "$OV/asterisk-b24-connector.service" && echo UNIT=valid`,
     ].join("\n");
     const r = spawnSync("unshare", ["-m", "-n", "bash", "-c", script], { encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -129,6 +133,10 @@ describe.skipIf(!connectorCli || (!netns.ok && !mustRun))("connector image steps
     expect(r.stdout).toContain("DATA=writable");
     expect(r.stdout).toContain(`root:${user} 640`);
     expect(r.stdout).toContain("/etc/asterisk-b24\n/var/lib/asterisk-b24/connector\n/opt/asterisk-b24/connector/current/bin/connector");
+    expect(r.stdout).toContain("User=asterisk-b24\n");
+    expect(r.stdout).toContain("ExecStart=/opt/asterisk-b24/connector/current/bin/connector run --config /etc/asterisk-b24/connector.json\n");
+    expect(r.stdout).toContain("ReadWritePaths=/var/lib/asterisk-b24/connector\n");
+    expect(r.stdout).toContain("UNIT=valid");
     // Nothing leaked out of the namespace.
     expect(existsSync("/opt/asterisk-b24/connector")).toBe(false);
   });
