@@ -14,7 +14,7 @@ import { EventQueue, type AmiMessageHandler } from "./event-queue.js";
 import type { AmiGreeting } from "./greeting.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import { silentLogger, type AmiLogger } from "./logger.js";
-import type { AmiField, AmiMessage } from "./message.js";
+import { AmiMessage, type AmiField } from "./message.js";
 import { AmiParser } from "./parser.js";
 import type { AmiActionResult } from "./result.js";
 import { serializeFields } from "./serialize.js";
@@ -99,6 +99,17 @@ export interface AmiClientEvents {
 export interface AmiActionOptions {
   /** Overrides `actionTimeoutMs` for this action. */
   timeoutMs?: number;
+  /**
+   * Called synchronously with the action exactly as it is written (ActionID included), before
+   * any reply can arrive: e.g. to tell the call tracker about an Originate it must correlate.
+   */
+  onSend?: (action: AmiMessage) => void;
+  /**
+   * Also hand the reply and every list event of this action to the consumer, in stream order
+   * (the result is still aggregated). Use it for CoreShowChannels: the list is a snapshot at one
+   * point of the event stream, and the consumer must apply it exactly there.
+   */
+  deliverToConsumer?: boolean;
 }
 
 export interface AmiClientStats {
@@ -127,6 +138,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   readonly #log: AmiLogger;
   readonly #ids: ActionIdGenerator;
   readonly #correlator = new ActionCorrelator();
+  /** Actions whose replies also go to the consumer (deliverToConsumer). */
+  readonly #teeIds = new Set<string>();
   readonly #queue: EventQueue;
   readonly #backoff: Backoff | undefined;
   readonly #keepalive: Keepalive | undefined;
@@ -261,7 +274,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     if (this.#state !== "connected") {
       return Promise.reject(new AmiDisconnectedError("not-connected", { action: fields[0]![1] }));
     }
-    return this.#send(fields, options.timeoutMs ?? this.options.actionTimeoutMs ?? 10_000, false);
+    return this.#send(fields, options.timeoutMs ?? this.options.actionTimeoutMs ?? 10_000, false, options.onSend, options.deliverToConsumer);
   }
 
   /** Logs off (if logged in), closes the socket and stops reconnecting. Pending actions fail. */
@@ -460,14 +473,19 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   // ---- actions ------------------------------------------------------------------------------
 
   /** Fields are already validated. Inserts the ActionID after `Action` and writes. */
-  #send(fields: AmiField[], timeoutMs: number, internal: boolean): Promise<AmiActionResult> {
+  #send(fields: AmiField[], timeoutMs: number, internal: boolean, onSend?: (action: AmiMessage) => void, tee = false): Promise<AmiActionResult> {
     const socket = this.#socket;
     const action = fields[0]![1];
     if (!socket || socket.destroyed) return Promise.reject(new AmiDisconnectedError("not-connected", { action }));
     const actionId = this.#ids.next();
     const wire = [fields[0]!, ["ActionID", actionId] as const, ...fields.slice(1)];
-    const promise = this.#correlator.register(action, actionId, timeoutMs, internal);
+    let promise = this.#correlator.register(action, actionId, timeoutMs, internal);
+    if (tee) {
+      this.#teeIds.add(actionId);
+      promise = promise.finally(() => this.#teeIds.delete(actionId));
+    }
     this.#log.debug({ action, actionId }, "AMI action");
+    onSend?.(new AmiMessage(wire));
     if (!this.#corked) {
       this.#corked = true;
       socket.cork();
@@ -481,7 +499,11 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   }
 
   #onMessage(message: AmiMessage): void {
-    if (this.#correlator.handle(message)) return;
+    const tee = this.#teeIds.size > 0 && message.actionId !== undefined && this.#teeIds.has(message.actionId);
+    if (this.#correlator.handle(message)) {
+      if (tee) this.#queue.push(message);
+      return;
+    }
     if (message.event === undefined && this.#ids.owns(message.actionId)) {
       this.#log.debug({ actionId: message.actionId, response: message.response }, "AMI late reply dropped");
       return;
