@@ -54,6 +54,8 @@ export class ReplayPlayer {
   readonly #sinks = new Set<StreamSink>();
   /** Live Originate ActionID per recording index (claimed segments). */
   readonly #claims = new Map<number, string | undefined>();
+  /** Live Originate variables per claimed recording: recorded VarSet values of these names are replaced. */
+  readonly #claimVars = new Map<number, Map<string, string>>();
   #cursor = 0;
   #sent = 0;
   #pass = 0;
@@ -98,6 +100,12 @@ export class ReplayPlayer {
     return this.#pass * ((last?.clock ?? 0) + this.#opts.gapMs + 1000);
   }
 
+  /** Index of the recording whose click-to-call part waits for a live Originate, if any. */
+  get waitingForOriginate(): number | undefined {
+    const item = this.#items[this.#cursor];
+    return item?.originateWait && !this.#claims.has(item.rec) ? item.rec : undefined;
+  }
+
   /** Completed passes over the playlist (looping). */
   get pass(): number {
     return this.#pass;
@@ -123,13 +131,14 @@ export class ReplayPlayer {
    * claimed: its recorded Originate reply and OriginateResponse will carry `actionId`, and the
    * caller must not answer on its own. Returns false if nothing waits (answer synthetically).
    */
-  claimOriginate(actionId: string | undefined): boolean {
+  claimOriginate(actionId: string | undefined, variables: ReadonlyMap<string, string> = new Map()): boolean {
     if (this.#finished) return false;
     const seg = this.#segments.find((s) => this.#cursor >= s.start && this.#cursor < s.end);
     if (!seg || !seg.onOriginate || this.#cursor > seg.split) return false;
     const rec = this.#items[seg.start]!.rec;
     if (this.#claims.has(rec)) return false;
     this.#claims.set(rec, actionId);
+    this.#claimVars.set(rec, new Map(variables));
     this.#notify();
     return true;
   }
@@ -200,6 +209,7 @@ export class ReplayPlayer {
         this.#cursor = 0;
         this.#pass++;
         this.#claims.clear();
+        this.#claimVars.clear();
         lastClock = undefined;
         if (this.#opts.gapMs > 0) await this.#sleep(this.#opts.gapMs);
         continue;
@@ -267,6 +277,12 @@ export class ReplayPlayer {
       const seg = this.#segments[item.rec]!;
       if (seg.recordedOriginateId !== undefined && message.actionId === seg.recordedOriginateId && this.#claims.has(item.rec)) {
         message = withActionId(message, this.#claims.get(item.rec));
+      }
+      const liveVars = this.#claimVars.get(item.rec);
+      if (liveVars && liveVars.size > 0 && message.event === "VarSet") {
+        const name = (message.get("Variable") ?? "").replace(/^_+/, "");
+        const live = liveVars.get(name);
+        if (live !== undefined) message = new AmiMessage(message.fields.map(([k, v]) => [k, k.toLowerCase() === "value" ? live : v] as const));
       }
       this.#opts.channels.apply(played, item.clock);
       this.#clock = item.clock;

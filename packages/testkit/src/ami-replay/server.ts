@@ -78,6 +78,8 @@ export interface AmiReplayServer {
   /** Channels alive at the current point of the replay (what CoreShowChannels lists). */
   liveChannels(): AmiMessage[];
   setAnswerPing(answer: boolean): void;
+  /** The click-to-call recording that waits for a live Originate now (startMode "onOriginate"). */
+  waitingForOriginate(): Recording | undefined;
   /** Destroys every client socket now, without Goodbye (a fault). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -186,7 +188,14 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
         return session.write(commandReply(commandFormat, id, text, out !== undefined));
       }
       case "originate": {
-        if (player.claimOriginate(id)) return; // the recording's own reply (with this ActionID) will follow
+        const vars = new Map<string, string>();
+        for (const v of action.getAll("Variable")) {
+          for (const part of v.split(",")) {
+            const eq = part.indexOf("=");
+            if (eq > 0) vars.set(part.slice(0, eq).replace(/^_+/, ""), part.slice(eq + 1));
+          }
+        }
+        if (player.claimOriginate(id, vars)) return; // the recording's own reply (with this ActionID) will follow
         session.write(response("Success", id, ["Message", "Originate successfully queued"]));
         later(options.originateResponseDelayMs ?? 10, () => session.sendEvent(new AmiMessage(originateResponse(action, id))));
         return;
@@ -249,6 +258,10 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
     liveChannels: () => channels.live().map((ch) => new AmiMessage(ChannelTracker.coreShowChannel(ch, player.clock, undefined))),
     setAnswerPing(answer: boolean) {
       answerPing = answer;
+    },
+    waitingForOriginate() {
+      const rec = player.waitingForOriginate;
+      return rec === undefined ? undefined : recordings[rec];
     },
     dropConnections() {
       for (const s of sessions) s.socket.destroy();

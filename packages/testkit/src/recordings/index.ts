@@ -87,3 +87,4 @@ export function loadRecording(name: string, dir = RECORDINGS_DIR): Recording {
     description: read(".md").toString("utf8"),
   };
 }
+export * from "./recording-files.js";
