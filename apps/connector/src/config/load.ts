@@ -18,7 +18,6 @@ const ENV_OVERRIDES: Array<[env: string, path: string[]]> = [
   ["ASTERISK_B24_AMI_SECRET", ["ami", "secret"]],
   ["ASTERISK_B24_WEBHOOK_URL", ["b24", "auth", "webhookUrl"]],
   ["ASTERISK_B24_CLIENT_SECRET", ["b24", "auth", "clientSecret"]],
-  ["ASTERISK_B24_GATEWAY_TOKEN", ["b24", "auth", "token"]],
   ["ASTERISK_B24_REDIS_URL", ["redis", "url"]],
 ];
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hooksConfigSchema } from "../hooks/config.js";
 
 /**
  * The connector's configuration. Every key has a default that suits a FreePBX host with a
@@ -50,17 +51,12 @@ const oauthAuth = z.strictObject({
   clientSecret: z.string().min(1),
   /** Bitrix24's central OAuth server, or a box's own token endpoint. */
   oauthServerUrl: z.url().default("https://oauth.bitrix.info/oauth/token/"),
+  /** The pair from the app's installation; used only while Redis holds no newer (rotated) pair. */
+  accessToken: z.string().min(1).optional(),
+  refreshToken: z.string().min(1).optional(),
 });
-const gatewayAuth = z.strictObject({
-  mode: z.literal("gateway"),
-  /** The b24-app REST gateway, e.g. http://b24-app:8090/gateway/ */
-  gatewayUrl: z.url(),
-  /** Long-lived connector token issued by the b24-app (`b24-app token issue`). */
-  token: z.string().min(20),
-});
-
 export const b24Schema = z.strictObject({
-  auth: z.discriminatedUnion("mode", [webhookAuth, oauthAuth, gatewayAuth]),
+  auth: z.discriminatedUnion("mode", [webhookAuth, oauthAuth]),
   /** Leaky bucket we keep to (cloud default 50 burst, 2/s; on-premise: raise or set drainPerSec high). */
   limits: z
     .strictObject({ burst: z.number().int().min(1).default(50), drainPerSec: z.number().positive().default(2) })
@@ -71,6 +67,8 @@ export const b24Schema = z.strictObject({
   batchWindowMs: ms.max(1000).default(20),
   /** Per-request timeout: long on purpose (a slow box still accepts the call). */
   requestTimeoutMs: ms.default(120_000),
+  /** Portal key for the shared limiter and queue; default: the portal's host name. */
+  portal: z.string().regex(/^[A-Za-z0-9.:_-]+$/).optional(),
 });
 
 export const redisSchema = z.strictObject({
@@ -90,8 +88,8 @@ export const productSchema = z.strictObject({
   crmSourceByLine: z.record(z.string(), z.string()).default({}),
   /** External line names registered at start-up (telephony.externalLine.add). */
   lines: z.record(z.string(), z.string()).default({}),
-  /** Missed calls: entity owner → last manager who rang → this user. */
-  defaultResponsibleUserId: z.number().int().positive().optional(),
+  /** Post a call message to the manager's chat at finish (ADD_TO_CHAT). */
+  addToChat: z.boolean().default(true),
   /** Long PBX extensions ↔ the short numbers Bitrix24 users have in UF_PHONE_INNER. */
   extensionMap: z.record(z.string(), z.string()).default({}),
   blacklist: z
@@ -107,9 +105,66 @@ export const productSchema = z.strictObject({
     .default({ countryCode: "7", trunkPrefix: "8", localAreaCode: "" }),
 });
 
+const userId = z.number().int().positive();
+
+/** Who is responsible for a missed call (Itgrix modes): 0 entity owner → last who rang → default; 1 last who rang → default; 2 default. */
+export const responsibleSchema = z.strictObject({
+  mode: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  defaultUserId: userId.optional(),
+  /** Per line (DID or trunk name) default responsible. */
+  byLine: z.record(z.string(), userId).default({}),
+});
+
+export const recordingsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Where the PBX writes recordings (MIXMONITOR_FILENAME is absolute or relative to it). */
+  monitorDir: z.string().default("/var/spool/asterisk/monitor"),
+  /** Bare file names live under monitorDir/YYYY/MM/DD (FreePBX). */
+  datedSubfolders: z.boolean().default(false),
+  /** PBX path prefix → local path prefix (recordings mounted from another host). */
+  mounts: z.array(z.strictObject({ pbx: z.string(), local: z.string() })).default([]),
+  /** How long to wait for the file to exist and stop growing. */
+  waitTimeoutMs: ms.default(30_000),
+  /** wav → mp3 with ffmpeg (10 s limit, then the original is sent). */
+  convertToMp3: z.boolean().default(false),
+  /** file: upload to Bitrix24 (attachRecord); link: player in the activity; url: Bitrix24 downloads our signed URL. */
+  attach: z.enum(["file", "link", "url"]).default("file"),
+  /** Base URL Bitrix24 / managers reach the connector at (link and url modes). */
+  publicBaseUrl: z.url().optional(),
+  /** Secret for signed recording links (link and url modes). */
+  linkSecret: z.string().min(16).optional(),
+  /** Recording path from a database table when the call has no MIXMONITOR_FILENAME. */
+  lookup: z
+    .strictObject({
+      driver: z.enum(["mysql", "postgres"]),
+      connection: z.string().min(1),
+      /** SQL with :uniqueid / :linkedid parameters, returning the path in the first column. */
+      query: z.string().min(1),
+    })
+    .optional(),
+});
+
+export const extrasSchema = z.strictObject({
+  /** tasks.task.add for a missed incoming call (and optionally an unanswered outgoing one). */
+  missedCallTask: z
+    .strictObject({ enabled: z.boolean().default(false), createdBy: userId.optional(), deadlineMinutes: z.number().int().min(1).default(60), outbound: z.boolean().default(false) })
+    .default({ enabled: false, deadlineMinutes: 60, outbound: false }),
+  /** Notice to a manager whose extension was dialled but who never got the call. */
+  unreachedNotice: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  /** Activity deadline (minutes from now) and completion per kind of call. */
+  activity: z
+    .strictObject({
+      deadlineMinutes: z.partialRecord(z.enum(["inbound-answered", "inbound-missed", "outbound-answered", "outbound-unanswered", "ivr-missed"]), z.number().int().min(0)).default({}),
+      complete: z.array(z.enum(["inbound-answered", "inbound-missed", "outbound-answered", "outbound-unanswered", "ivr-missed"])).default([]),
+    })
+    .default({ deadlineMinutes: {}, complete: [] }),
+});
+
 export const httpSchema = z.strictObject({
   host: z.string().default("0.0.0.0"),
   port: port.default(8077),
+  /** HTTP Basic credentials for /status, /metrics and the admin API (recommended). */
+  auth: z.strictObject({ user: z.string().min(1), password: z.string().min(8) }).optional(),
 });
 
 export const connectorConfigSchema = z.strictObject({
@@ -119,6 +174,11 @@ export const connectorConfigSchema = z.strictObject({
   redis: redisSchema.default(redisSchema.parse({})),
   product: productSchema.default(productSchema.parse({})),
   http: httpSchema.default(httpSchema.parse({})),
+  responsible: responsibleSchema.default(responsibleSchema.parse({})),
+  recordings: recordingsSchema.default(recordingsSchema.parse({})),
+  extras: extrasSchema.default(extrasSchema.parse({})),
+  hooks: hooksConfigSchema.default(hooksConfigSchema.parse({})),
+  usersCache: z.strictObject({ refreshMinutes: z.number().min(0).default(15) }).default({ refreshMinutes: 15 }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
 });
 

@@ -45,6 +45,8 @@ export interface TrackerEngineOptions {
 export class TrackerEngine {
   #state: TrackerState = createTrackerState();
   #lastEventAt = 0;
+  /** Every state change runs after the previous one committed: AMI events, our own actions, reconcile, expiry. */
+  #queue: Promise<unknown> = Promise.resolve();
   readonly #config: Partial<TrackerConfig>;
   diagnostics = 0;
 
@@ -71,19 +73,27 @@ export class TrackerEngine {
   }
 
   /** One AMI message (event, or our own Originate action). */
-  async handle(message: AmiMessage, now: number = eventTime(message)): Promise<StageEvent[]> {
-    this.#lastEventAt = Math.max(this.#lastEventAt, now);
-    return this.#apply(track(this.#state, message, now, this.#config), now, message.has("Action"));
+  handle(message: AmiMessage, now: number = eventTime(message)): Promise<StageEvent[]> {
+    return this.#serial(() => {
+      this.#lastEventAt = Math.max(this.#lastEventAt, now);
+      return this.#apply(track(this.#state, message, now, this.#config), now, message.has("Action"));
+    });
   }
 
   /** After (re)connecting: make our calls agree with Asterisk's live channels. */
-  async reconcile(liveChannels: readonly AmiMessage[], now = Date.now()): Promise<StageEvent[]> {
-    return this.#apply(reconcile(this.#state, liveChannels, now, this.#config), now, true);
+  reconcile(liveChannels: readonly AmiMessage[], now = Date.now()): Promise<StageEvent[]> {
+    return this.#serial(() => this.#apply(reconcile(this.#state, liveChannels, now, this.#config), now, true));
   }
 
   /** Closes calls with no event for `staleCallMs` (timer). */
-  async expireStale(now = Date.now()): Promise<StageEvent[]> {
-    return this.#apply(expire(this.#state, now, this.#config), now, true);
+  expireStale(now = Date.now()): Promise<StageEvent[]> {
+    return this.#serial(() => this.#apply(expire(this.#state, now, this.#config), now, true));
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   async #apply(result: TrackResult<TrackerState>, now: number, globalsMayChange: boolean): Promise<StageEvent[]> {

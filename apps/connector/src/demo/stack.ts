@@ -1,0 +1,171 @@
+/**
+ * A whole installation on one machine, for the demo and the end-to-end tests: the AMI replay
+ * server playing real Asterisk recordings (it stands for the PBX, and writes the recording files
+ * the PBX would), the strict Bitrix24 emulator seeded with the managers, and the connector
+ * between them on a real Redis.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import {
+  DEMO_CONTACTS,
+  DEMO_USERS,
+  RECORDED_MONITOR_DIR,
+  startAmiReplayServer,
+  startB24Emulator,
+  writeRecordingFiles,
+  type AmiReplayServer,
+  type B24Emulator,
+  type Recording,
+} from "@asterisk-b24/testkit";
+import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
+import { Connector } from "../runtime/connector.js";
+import type { StageEvent } from "../tracker/index.js";
+
+export interface StackOptions {
+  recordings: Recording[];
+  speed: number | "asap";
+  loop?: boolean;
+  gapMs?: number;
+  redisUrl: string;
+  redisPrefix: string;
+  cardMode?: "ringing" | "answer";
+  /** Bitrix24 limits the emulator enforces (default cloud: 50 burst, 2/s). */
+  limits?: { burst: number; drainPerSec: number } | false;
+  contacts?: Array<Record<string, unknown>>;
+  emulatorPort?: number;
+  httpPort?: number;
+  /** Extra connector configuration merged over the stack's. */
+  config?: Partial<ConnectorConfigInput>;
+  logger: Logger;
+  onStage?: (event: StageEvent) => void;
+  onCallDone?: (callKey: string) => void;
+}
+
+export interface Stack {
+  emu: B24Emulator;
+  pbx: AmiReplayServer;
+  connector: Connector;
+  monitorDir: string;
+  /** Click-to-calls the stack made: recording name → Bitrix24 CALL_ID. */
+  clicks: Map<string, string>;
+  /** Resolves when the replay is over and every call went through the pipeline. */
+  idle(): Promise<void>;
+  /** Starts a connector again (after `crash()`), on the same Redis and emulator. */
+  restartConnector(): Promise<void>;
+  /** Kills the connector abruptly (no graceful stop of the pipeline). */
+  crash(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
+  for (const rec of o.recordings) writeRecordingFiles(rec, monitorDir);
+  const emu = await startB24Emulator({
+    ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
+    webhook: { userId: 1, code: "demo0webhook0code" },
+    users: DEMO_USERS,
+    contacts: (o.contacts ?? DEMO_CONTACTS) as never,
+    limits: o.limits ?? { burst: 50, drainPerSec: 2 },
+  });
+  const hasClickToCall = o.recordings.some((r) => r.actions.some((a) => a.message.get("Action")?.toLowerCase() === "originate"));
+  const pbx = await startAmiReplayServer({
+    recordings: o.recordings,
+    speed: o.speed,
+    loop: o.loop ?? false,
+    gapMs: o.gapMs ?? 0,
+    freshIdsPerPass: o.loop ?? false,
+    timestampEvents: true,
+    startMode: hasClickToCall ? "onOriginate" : "onConnect",
+  });
+  const input: ConnectorConfigInput = {
+    ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
+    b24: { auth: { mode: "webhook", webhookUrl: emu.webhookUrl }, batchWindowMs: 10, lanes: 4, ...(o.limits ? { limits: o.limits } : {}) },
+    redis: { url: o.redisUrl, prefix: o.redisPrefix },
+    product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
+    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
+    http: { host: "127.0.0.1", port: o.httpPort ?? 0 },
+    ...o.config,
+  } as ConnectorConfigInput;
+  const config = parseConfig(input, "stack", {});
+  const makeConnector = () =>
+    new Connector({ config, logger: o.logger, ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onCallDone ? { onCallDone: o.onCallDone } : {}) });
+  let connector = makeConnector();
+  const clicks = new Map<string, string>();
+  let clicking = false;
+
+  // The CRM user's click: Bitrix24 registers the call and the connector originates it.
+  // (In production the event reaches the connector through the b24-app; here the stack clicks.)
+  const clicker = setInterval(() => {
+    const rec = pbx.waitingForOriginate();
+    if (!rec || clicking || clicks.has(rec.name) || !connector.ami.isConnected) return;
+    const c2c = rec.expect.clickToCall;
+    const recorded = rec.actions.find((a) => a.message.get("Action")?.toLowerCase() === "originate")?.message;
+    if (!c2c || !recorded) return;
+    clicking = true;
+    void (async () => {
+      try {
+        const callId = await emu.startClickToCall({ USER_ID: c2c.USER_ID, PHONE_NUMBER: c2c.PHONE_NUMBER, LINE_NUMBER: c2c.LINE_NUMBER });
+        clicks.set(rec.name, callId);
+        await connector.originate({
+          channel: recorded.get("Channel")!,
+          context: recorded.get("Context") ?? "from-internal",
+          exten: c2c.PHONE_NUMBER,
+          callerId: recorded.get("CallerID") ?? c2c.PHONE_NUMBER,
+          timeoutMs: Number(recorded.get("Timeout") ?? 30000),
+          variables: { CRM_CALL_ID: callId },
+        });
+      } catch (err) {
+        o.logger.error({ err: (err as Error).message, recording: rec.name }, "stack: click-to-call failed");
+      } finally {
+        clicking = false;
+      }
+    })();
+  }, 20);
+
+  await connector.start();
+
+  return {
+    emu,
+    pbx,
+    get connector() {
+      return connector;
+    },
+    monitorDir,
+    clicks,
+    async idle() {
+      await pbx.done;
+      // every message written by the PBX was read and tracked, and every stage handled
+      for (;;) {
+        const c = connector;
+        const pending = await c.outbox.pendingCount();
+        if (c.ami.stats.queued === 0 && c.engine.activeCalls === 0 && pending === 0 && c.pool.activeCalls === 0) {
+          await new Promise((r) => setTimeout(r, 50));
+          if ((await c.outbox.pendingCount()) === 0 && c.engine.activeCalls === 0 && c.pool.activeCalls === 0) return;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async crash() {
+      const c = connector;
+      c.ami.removeAllListeners();
+      await c.ami.close();
+      await c.pool.stop();
+      await c.b24.close({ force: true });
+      c.users.stop();
+      await c.stop().catch(() => undefined);
+    },
+    async restartConnector() {
+      connector = makeConnector();
+      await connector.start();
+    },
+    async close() {
+      clearInterval(clicker);
+      await connector.stop().catch(() => undefined);
+      await pbx.close();
+      await emu.close();
+      rmSync(monitorDir, { recursive: true, force: true });
+    },
+  };
+}

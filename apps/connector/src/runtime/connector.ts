@@ -1,0 +1,393 @@
+/**
+ * The connector assembled: AMI → tracker (engine) → outbox (Redis) → worker pool → stage
+ * pipeline → hooks → batched Bitrix24 client; plus the journal, /status, /metrics, recordings
+ * and the hooks API. Reading order follows a call: ami → tracker → stages → hooks → crm.
+ */
+import type { Server } from "node:http";
+import { Redis } from "ioredis";
+import { Router } from "express";
+import type { Logger } from "pino";
+import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
+import type { ConnectorConfig } from "../config/index.js";
+import { B24Client, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
+import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
+import { Metrics } from "../http/metrics.js";
+import { createHttpApp, listen } from "../http/server.js";
+import { StatusRegistry } from "../http/status.js";
+import { Journal } from "../journal/index.js";
+import { CallOutbox } from "../pipeline/call-outbox.js";
+import { CallWorkerPool } from "../pipeline/call-worker-pool.js";
+import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
+import { clientGateway, fetchUploader, type CrmGateway } from "../stages/b24-client-port.js";
+import { CrmStateStore } from "../stages/crm-state.js";
+import { createExtensionMap } from "../stages/parts/extension-map.js";
+import { createLists } from "../stages/parts/lists.js";
+import { UsersCache } from "../stages/parts/users-cache.js";
+import { CallPipeline } from "../stages/pipeline.js";
+import type { PipelineDeps } from "../stages/deps.js";
+import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
+import type { StageEvent } from "../tracker/index.js";
+import { CONNECTOR_VERSION } from "../version.js";
+import { TrackerEngine } from "./tracker-engine.js";
+
+export interface OriginateRequest {
+  channel: string;
+  context: string;
+  exten: string;
+  priority?: number | string;
+  callerId?: string;
+  timeoutMs?: number;
+  variables?: Record<string, string>;
+}
+
+export interface ConnectorOptions {
+  config: ConnectorConfig;
+  logger: Logger;
+  /** Called for every stage event once it is durable (demo output, tests). */
+  onStage?: (event: StageEvent) => void;
+  /** Called after a call's last stage was handled (demo output, tests). */
+  onCallDone?: (callKey: string) => void;
+  /** Listen for HTTP (default true). */
+  http?: boolean;
+}
+
+function portalOf(config: ConnectorConfig): string {
+  if (config.b24.portal) return config.b24.portal;
+  const url = config.b24.auth.mode === "webhook" ? config.b24.auth.webhookUrl : config.b24.auth.portalUrl;
+  return new URL(url).host;
+}
+
+function authFor(config: ConnectorConfig): B24AuthMode {
+  const auth = config.b24.auth;
+  if (auth.mode === "webhook") return webhookAuth(auth.webhookUrl);
+  const restUrl = new URL("/rest/", auth.portalUrl).toString();
+  return oauthAuth({
+    restUrl,
+    tokenUrl: auth.oauthServerUrl,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    ...(auth.refreshToken ? { initialTokens: { access_token: auth.accessToken ?? "", refresh_token: auth.refreshToken, expires: 0 } as never } : {}),
+  });
+}
+
+function redisOptions(url: string): { host: string; port: number; password?: string; db?: number; username?: string } {
+  const u = new URL(url);
+  return {
+    host: u.hostname || "127.0.0.1",
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+  };
+}
+
+export class Connector {
+  readonly config: ConnectorConfig;
+  readonly log: Logger;
+  readonly metrics = new Metrics();
+  readonly status = new StatusRegistry(CONNECTOR_VERSION);
+  readonly redis: Redis;
+  readonly outbox: CallOutbox;
+  readonly journal: Journal;
+  readonly crmState: CrmStateStore;
+  readonly b24: B24Client;
+  readonly gateway: CrmGateway;
+  readonly users: UsersCache;
+  readonly hooks: HookRunner;
+  readonly hookTokens = new HookApiTokens();
+  readonly engine: TrackerEngine;
+  readonly pool: CallWorkerPool;
+  readonly ami: AmiClient;
+  recordingLookup: RecordingLookup | undefined;
+  readonly #pipelineDeps: PipelineDeps;
+  #server: Server | undefined;
+  #httpPort = 0;
+  #expireTimer: NodeJS.Timeout | undefined;
+  #amiConnected = false;
+  #lastReconcile: { at: number; live: number; closed: number } | undefined;
+  #reconcileId: string | undefined;
+  #reconcileList: AmiMessage[] = [];
+  #stopped = false;
+
+  constructor(readonly options: ConnectorOptions) {
+    const config = (this.config = options.config);
+    const log = (this.log = options.logger);
+    const prefix = config.redis.prefix;
+    const redisOpts = redisOptions(config.redis.url);
+    this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
+    this.redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
+    this.outbox = new CallOutbox(this.redis, prefix);
+    this.journal = new Journal(this.redis, prefix);
+    this.crmState = new CrmStateStore(this.redis, prefix);
+
+    this.b24 = new B24Client({
+      portal: portalOf(config),
+      auth: authFor(config),
+      redis: redisOpts,
+      prefix: `${prefix}:b24`,
+      batch: { windowMs: config.b24.batchWindowMs },
+      lanes: config.b24.lanes,
+      limits: config.b24.limits,
+      http: { timeoutMs: config.b24.requestTimeoutMs },
+      logger: log.child({ component: "b24" }),
+    });
+    this.gateway = clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs));
+    this.users = new UsersCache({
+      port: this.gateway,
+      refreshIntervalMs: config.usersCache.refreshMinutes * 60_000,
+      phoneRules: config.product.phone,
+      onError: (err) => log.warn({ err: (err as Error).message }, "users cache refresh failed"),
+    });
+    this.hooks = createHookRunner({
+      config: config.hooks,
+      b24: { call: (method, params) => this.gateway.call(method, params as Record<string, unknown>) },
+      api: { url: `http://127.0.0.1:${config.http.port}/hooks-api`, tokens: this.hookTokens },
+      errorSink: async (rec) => {
+        if (rec.callId) await this.journal.record(rec.callId, { kind: "error", error: { type: rec.error.name, message: `${rec.hook}: ${rec.error.message}` } });
+        this.metrics.inc("ab24_hook_errors_total", { hook: rec.hook, kind: rec.error.kind });
+      },
+      logger: log,
+    });
+    const pipeline = new CallPipeline((this.#pipelineDeps = {
+      config,
+      gateway: this.gateway,
+      users: this.users,
+      hooks: this.hooks,
+      journal: this.journal,
+      crmState: this.crmState,
+      extensionMap: createExtensionMap({ explicit: config.product.extensionMap }),
+      lists: createLists({ blacklist: config.product.blacklist, phoneRules: config.product.phone }),
+      logger: log.child({ component: "pipeline" }),
+      metrics: this.metrics,
+    }));
+    this.pool = new CallWorkerPool(
+      this.outbox,
+      async (callKey, stage, index) => {
+        await pipeline.handle(callKey, stage, index);
+        if ((stage as StageEvent).stage === "call_ended") options.onCallDone?.(callKey);
+      },
+      { logger: log.child({ component: "calls" }) },
+    );
+    this.engine = new TrackerEngine({
+      config: config.tracker,
+      outbox: this.outbox,
+      logger: log.child({ component: "tracker" }),
+      onStage: (ev) => {
+        this.metrics.inc("ab24_stage_events_total", { stage: ev.stage });
+        options.onStage?.(ev);
+      },
+    });
+    this.ami = new AmiClient({
+      host: config.ami.host,
+      port: config.ami.port,
+      username: config.ami.username,
+      secret: config.ami.secret,
+      actionTimeoutMs: config.ami.actionTimeoutMs,
+      keepalive: { intervalMs: config.ami.pingIntervalMs, timeoutMs: config.ami.pongTimeoutMs },
+      reconnect: { initialDelayMs: config.ami.reconnect.initialDelayMs, maxDelayMs: config.ami.reconnect.maxDelayMs },
+      logger: log.child({ component: "ami" }),
+    });
+    this.#registerStatus();
+  }
+
+  get httpPort(): number {
+    return this.#httpPort;
+  }
+
+  /** Starts every part; resolves when AMI is connected (or keeps retrying in the background). */
+  async start(): Promise<void> {
+    const log = this.log;
+    const lookup = this.config.recordings.lookup;
+    if (lookup) {
+      this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
+      this.#pipelineDeps.recordingLookup = this.recordingLookup;
+    }
+    const restored = await this.engine.restore();
+    if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
+    await this.users.refresh().catch((err: Error) => log.warn({ err: err.message }, "users cache: first load failed, will retry"));
+    this.users.start();
+    await this.registerLines();
+    this.pool.start();
+
+    if (this.options.http !== false) {
+      const routers: Array<{ path: string; router: Router; public?: boolean }> = [
+        { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
+        { path: "/api", router: this.#apiRouter() },
+      ];
+      if (this.config.recordings.linkSecret) {
+        routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
+      }
+      const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
+      const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
+      this.#server = server;
+      this.#httpPort = port;
+      log.info({ port }, "http listening");
+    }
+
+    this.ami.consume(async (message: AmiMessage) => {
+      // The CoreShowChannels snapshot is applied at its own place in the event stream.
+      if (this.#reconcileId !== undefined && message.actionId === this.#reconcileId) return this.#onReconcileMessage(message);
+      const events = await this.engine.handle(message);
+      if (events.length > 0) this.pool.notify();
+    });
+    this.ami.on("connected", (info: { reconnect: boolean }) => {
+      this.#amiConnected = true;
+      log.info({ reconnect: info.reconnect }, "AMI connected");
+      void this.#reconcile();
+    });
+    this.ami.on("disconnected", (info: { reason: string }) => {
+      this.#amiConnected = false;
+      if (!this.#stopped) log.warn({ reason: info.reason }, "AMI disconnected");
+    });
+    this.ami.on("error", (err: Error) => log.error({ err: err.message }, "AMI error"));
+    this.#expireTimer = setInterval(() => {
+      void this.engine.expireStale().then((evs) => evs.length && this.pool.notify());
+      void this.journal.prune();
+    }, 60_000);
+    this.#expireTimer.unref();
+    await this.ami.connect();
+  }
+
+  /**
+   * AMI Originate (click-to-call): the manager's phone first, then `exten` in `context`. Values
+   * with CR/LF never reach Asterisk (AmiActionValueError). The tracker is told about the action
+   * (with its ActionID) before any reply can arrive, so the call is correlated even when it fails.
+   */
+  async originate(params: OriginateRequest): Promise<AmiActionResult> {
+    const variables = Object.entries(params.variables ?? {}).map(([k, v]) => `${k}=${v}`);
+    return this.ami.action(
+      {
+        Action: "Originate",
+        Channel: params.channel,
+        Context: params.context,
+        Exten: params.exten,
+        Priority: params.priority ?? 1,
+        ...(params.callerId ? { CallerID: params.callerId } : {}),
+        Timeout: params.timeoutMs ?? 30_000,
+        Async: "true",
+        ...(variables.length ? { Variable: variables } : {}),
+      },
+      { onSend: (action) => void this.engine.handle(action).then((evs) => evs.length && this.pool.notify()) },
+    );
+  }
+
+  /** External lines (DIDs) registered with their names at start (telephony.externalLine.add). */
+  async registerLines(): Promise<void> {
+    for (const [number, name] of Object.entries(this.config.product.lines)) {
+      try {
+        await this.gateway.call("telephony.externalLine.add", { NUMBER: number, NAME: name, CRM_AUTO_CREATE: this.config.product.crmCreate ? "Y" : "N" });
+      } catch (err) {
+        const text = (err as { description?: string }).description ?? (err as Error).message;
+        if (!/already exists/i.test(text)) this.log.warn({ line: number, err: text }, "external line not registered");
+        else await this.gateway.call("telephony.externalLine.update", { NUMBER: number, NAME: name }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Asks Asterisk which channels are live and makes the tracker agree (after every (re)connect).
+   * The list is a snapshot at one point of the event stream, so it travels through the consumer
+   * (deliverToConsumer) and is applied exactly there: never ahead of events still queued, never
+   * after events that came later.
+   */
+  async #reconcile(): Promise<void> {
+    try {
+      await this.ami.action(
+        { Action: "CoreShowChannels" },
+        {
+          deliverToConsumer: true,
+          onSend: (a) => {
+            this.#reconcileId = a.actionId;
+            this.#reconcileList = [];
+          },
+        },
+      );
+    } catch (err) {
+      this.#reconcileId = undefined;
+      this.log.warn({ err: (err as Error).message }, "reconcile failed");
+    }
+  }
+
+  async #onReconcileMessage(message: AmiMessage): Promise<void> {
+    if (message.event === "CoreShowChannel") {
+      this.#reconcileList.push(message);
+      return;
+    }
+    const state = message.get("EventList")?.toLowerCase();
+    if (message.event === undefined && message.response?.toLowerCase() === "error") this.#reconcileId = undefined;
+    if (message.event === undefined || (state !== "complete" && state !== "cancelled")) return;
+    this.#reconcileId = undefined;
+    const live = this.#reconcileList;
+    this.#reconcileList = [];
+    const before = this.engine.activeCalls;
+    const events = await this.engine.reconcile(live);
+    this.#lastReconcile = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };
+    if (events.length) this.pool.notify();
+    this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length }, "reconciled with CoreShowChannels");
+  }
+
+  #apiRouter(): Router {
+    const router = Router();
+    router.get("/calls", async (req, res) => {
+      const status = typeof req.query.status === "string" ? (req.query.status as never) : undefined;
+      res.json(await this.journal.list({ limit: Number(req.query.limit ?? 100), ...(status ? { status } : {}) }));
+    });
+    router.get("/calls/:key", async (req, res) => {
+      const rec = await this.journal.get(req.params.key);
+      if (!rec) return void res.status(404).json({ error: "unknown call" });
+      res.json({ ...rec, stages: await this.outbox.readAll(req.params.key) });
+    });
+    router.get("/errors", async (req, res) => {
+      res.json({ byType: await this.journal.errorStats(Number(req.query.hours ?? 24)), failed: await this.journal.failed(Number(req.query.limit ?? 100)) });
+    });
+    return router;
+  }
+
+  #registerStatus(): void {
+    this.status.register("ami", () => ({
+      health: this.#amiConnected ? "Ok" : "Error",
+      ...(this.#amiConnected ? {} : { problems: ["not connected to Asterisk AMI"] }),
+      connected: this.#amiConnected,
+      host: `${this.config.ami.host}:${this.config.ami.port}`,
+      stats: this.ami.stats,
+      last_reconcile: this.#lastReconcile ?? null,
+    }));
+    this.status.register("calls", async () => {
+      const pending = await this.outbox.pendingCount();
+      return {
+        health: pending > 1000 ? "Warning" : "Ok",
+        ...(pending > 1000 ? { problems: [`${pending} calls wait for Bitrix24`] } : {}),
+        calls_storage: { calls: this.engine.activeCalls },
+        calls_queue: { calls: pending, in_progress: this.pool.activeCalls },
+        tracker_diagnostics: this.engine.diagnostics,
+      };
+    });
+    this.status.register("crm", async () => {
+      const failed = await this.journal.failedCount();
+      const errors = await this.journal.errorStats(1);
+      return {
+        health: failed > 0 ? "Warning" : "Ok",
+        ...(failed > 0 ? { problems: [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] } : {}),
+        portal: this.b24.portal,
+        auth: this.config.b24.auth.mode,
+        users_cache: this.users.snapshot(),
+        failed_calls: failed,
+        errors_last_hour: errors,
+      };
+    });
+    this.status.register("customizer", () => ({ health: "Ok", ...this.hooks.customizerStatus(), stats: this.hooks.stats() }));
+    this.metrics.gauge("ab24_calls_active", "calls the tracker is following", () => this.engine.activeCalls);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#expireTimer) clearInterval(this.#expireTimer);
+    await this.ami.close();
+    await this.pool.stop();
+    this.users.stop();
+    await this.b24.close();
+    await this.recordingLookup?.close();
+    if (this.#server) await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+    this.redis.disconnect();
+  }
+}
