@@ -94,12 +94,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   let connector = makeConnector();
   const clicks = new Map<string, string>();
   let clicking = false;
+  let stack: Stack | undefined;
 
   // The CRM user's click: Bitrix24 registers the call and the connector originates it.
   // (In production the event reaches the connector through the b24-app; here the stack clicks.)
   const clicker = setInterval(() => {
     const rec = pbx.waitingForOriginate();
     if (!rec || clicking || clicks.has(rec.name) || !connector.ami.isConnected) return;
+    // A person clicks again only after the previous click-to-call ended: Bitrix24 would hand the
+    // same CALL_ID to a second click on the same number while the first call is still open.
+    if (stack && stack.emu.calls().some((c) => c.registeredBy === "portal" && !c.finish)) return;
     const c2c = rec.expect.clickToCall;
     const recorded = rec.actions.find((a) => a.message.get("Action")?.toLowerCase() === "originate")?.message;
     if (!c2c || !recorded) return;
@@ -126,7 +130,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   await connector.start();
 
-  return {
+  stack = {
     emu,
     pbx,
     get connector() {
@@ -168,4 +172,5 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       rmSync(monitorDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
