@@ -66,8 +66,8 @@ Usage:
   asterisk-b24 demo [--speed N|asap]     demo on embedded defaults (replay server, Bitrix24 emulator, Redis)
   asterisk-b24 replay NAME|FILE.jsonl [--speed N|asap] [--json]
                                          replay one AMI recording through the tracker, print stages
-  asterisk-b24 hook-try HOOK CALL.json [--config FILE] [--stage STAGE]
-                                         run one customization hook on a stored call
+  asterisk-b24 hook-try HOOK CALL.json|CALL_KEY [--config FILE] [--stage STAGE]
+                                         run one customization hook on a stored call (dry run)
   asterisk-b24 --version`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -92,6 +92,18 @@ export async function main(argv: string[]): Promise<number> {
     case "demo": {
       const { runDemo } = await import("./demo/demo.js");
       return runDemo({ speed: speedOf(args.flags.speed, 4), once: args.flags.once === true });
+    }
+    case "run": {
+      const configPath = args.flags.config;
+      if (typeof configPath !== "string") throw new UsageError("run needs --config FILE");
+      const { runService } = await import("./runtime/service.js");
+      return runService(configPath);
+    }
+    case "hook-try": {
+      const [hook, target] = args.positional;
+      if (!hook || !target) throw new UsageError("hook-try needs HOOK and CALL (a JSON file, or a call key with --config)");
+      const { hookTryCommand } = await import("./hooks/cli.js");
+      return hookTryCommand({ hook, file: target, ...(typeof args.flags.config === "string" ? { config: args.flags.config } : {}), ...(typeof args.flags.stage === "string" ? { stage: args.flags.stage } : {}) });
     }
     default:
       throw new UsageError(`unknown command "${args.command}"\n\n${HELP}`);

@@ -160,6 +160,18 @@ export const extrasSchema = z.strictObject({
     .default({ deadlineMinutes: {}, complete: [] }),
 });
 
+export const licenseSchema = z.strictObject({
+  /** The licence file from the vendor; missing = evaluation mode. */
+  file: z.string().default("/etc/asterisk-b24/license.jwt"),
+  /** Vendor public key (only for builds without an embedded key: development, tests). */
+  publicKeyFile: z.string().optional(),
+  /** Days an expired licence keeps working (with a warning) before new calls are refused. */
+  graceDays: z.number().int().min(0).default(14),
+  /** Remembers which operators were served first (the licensed ones), across restarts. */
+  usageFile: z.string().optional(),
+  machineIdPaths: z.array(z.string()).optional(),
+});
+
 export const httpSchema = z.strictObject({
   host: z.string().default("0.0.0.0"),
   port: port.default(8077),
@@ -178,6 +190,7 @@ export const connectorConfigSchema = z.strictObject({
   recordings: recordingsSchema.default(recordingsSchema.parse({})),
   extras: extrasSchema.default(extrasSchema.parse({})),
   hooks: hooksConfigSchema.default(hooksConfigSchema.parse({})),
+  license: licenseSchema.default(licenseSchema.parse({})),
   usersCache: z.strictObject({ refreshMinutes: z.number().min(0).default(15) }).default({ refreshMinutes: 15 }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
 });

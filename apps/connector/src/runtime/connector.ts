@@ -29,6 +29,7 @@ import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
 import { TrackerEngine } from "./tracker-engine.js";
+import { createConnectorLicense, type ConnectorLicense } from "../license/connector-license.js";
 
 export interface OriginateRequest {
   channel: string;
@@ -99,6 +100,8 @@ export class Connector {
   readonly pool: CallWorkerPool;
   readonly ami: AmiClient;
   recordingLookup: RecordingLookup | undefined;
+  readonly license: ConnectorLicense;
+  #licenseTimer: NodeJS.Timeout | undefined;
   readonly #pipelineDeps: PipelineDeps;
   #server: Server | undefined;
   #httpPort = 0;
@@ -112,6 +115,8 @@ export class Connector {
   constructor(readonly options: ConnectorOptions) {
     const config = (this.config = options.config);
     const log = (this.log = options.logger);
+    // First, before any connection: a licence that is not valid stops the start with its reason.
+    this.license = createConnectorLicense(config.license, log);
     const prefix = config.redis.prefix;
     const redisOpts = redisOptions(config.redis.url);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
@@ -159,6 +164,7 @@ export class Connector {
       lists: createLists({ blacklist: config.product.blacklist, phoneRules: config.product.phone }),
       logger: log.child({ component: "pipeline" }),
       metrics: this.metrics,
+      license: this.license.guard,
     }));
     this.pool = new CallWorkerPool(
       this.outbox,
@@ -245,6 +251,8 @@ export class Connector {
       void this.journal.prune();
     }, 60_000);
     this.#expireTimer.unref();
+    this.#licenseTimer = setInterval(() => this.license.reload(), 24 * 3600_000);
+    this.#licenseTimer.unref();
     await this.ami.connect();
   }
 
@@ -376,12 +384,19 @@ export class Connector {
       };
     });
     this.status.register("customizer", () => ({ health: "Ok", ...this.hooks.customizerStatus(), stats: this.hooks.stats() }));
+    this.status.register("license", () => {
+      const st = this.license.guard.status();
+      const health = st.state === "valid" && st.overLimit === false ? "Ok" : st.state === "refusing_new_calls" || st.state === "invalid" ? "Error" : "Warning";
+      const problems = st.state === "valid" && !st.overLimit ? [] : [st.message, ...(st.overLimitOperators.length ? [`operators over the licensed limit, not served: ${st.overLimitOperators.join(", ")}`] : [])];
+      return { health, ...(problems.length ? { problems } : {}), ...st };
+    });
     this.metrics.gauge("ab24_calls_active", "calls the tracker is following", () => this.engine.activeCalls);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#expireTimer) clearInterval(this.#expireTimer);
+    if (this.#licenseTimer) clearInterval(this.#licenseTimer);
     await this.ami.close();
     await this.pool.stop();
     this.users.stop();

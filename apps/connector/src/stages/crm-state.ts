@@ -12,6 +12,8 @@ export interface CrmCallState {
   registeredUserId?: number;
   entityType?: string;
   entityId?: number;
+  /** The licence admitted this call (calls admitted keep working whatever happens to the licence). */
+  admitted?: boolean;
   /** Why this call is not sent to the CRM (internal call, black list, need_registration …). */
   skipped?: string;
   /** Users whose card was shown / hidden. */

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { LicenseGuard } from "@asterisk-b24/license";
 import type { ConnectorConfig } from "../config/index.js";
 import type { HookRunner } from "../hooks/index.js";
 import type { Metrics } from "../http/metrics.js";
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   extensionMap: ExtensionMap;
   lists: Lists;
   recordingLookup?: RecordingLookup;
+  /** Licence limits: new calls and operators beyond them are not served. */
+  license?: LicenseGuard;
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;

@@ -84,7 +84,15 @@ export class StageStep {
     const { journal } = this.deps;
     await journal.record(this.callKey, { kind: "stage", stage: this.stage, text: "conversationId" in this.ev ? this.ev.conversationId : undefined });
     if (this.crm.finished) return;
-    if (this.stage === "call_ended") return this.callEnded();
+    if (!this.crm.admitted && !this.crm.skipped && !(await this.admit())) {
+      if (this.stage === "call_ended") this.crm.finished = true;
+      return;
+    }
+    if (this.stage === "call_ended") {
+      await this.callEnded();
+      this.deps.license?.endCall(this.callKey);
+      return;
+    }
     if (this.crm.skipped) return;
     if (this.crm.shown.length === 0 && this.crm.hidden.length === 0 && !this.crm.crmCallId) {
       if (await this.decideSkip()) return;
@@ -98,6 +106,19 @@ export class StageStep {
 
   // ---------------------------------------------------------------------------------------
   // Should this call reach the CRM at all?
+
+  /** A new call is taken only while the licence accepts new calls (calls in progress always continue). */
+  async admit(): Promise<boolean> {
+    const license = this.deps.license;
+    if (license && !license.admitCall(this.callKey)) {
+      this.crm.skipped = `licence: ${license.status().message}`;
+      await this.deps.journal.update(this.callKey, { status: "skipped", reason: this.crm.skipped, direction: this.call.direction, clientNumber: this.call.client_number });
+      this.deps.metrics?.inc("ab24_calls_skipped_total", { reason: "licence" });
+      return false;
+    }
+    this.crm.admitted = true;
+    return true;
+  }
 
   async decideSkip(): Promise<boolean> {
     const call = this.call;
@@ -136,6 +157,11 @@ export class StageStep {
       if (r.outcome === "applied" && r.data.phone) phone = r.data.phone;
     }
     const inner = this.deps.extensionMap.toB24(phone);
+    if (this.deps.license && !this.deps.license.isOperatorAllowed(inner)) {
+      this.crm.users[ext] = null;
+      await this.deps.journal.record(this.callKey, { kind: "note", text: `operator ${inner} is over the licensed number of operators: not served` });
+      return undefined;
+    }
     const user = this.deps.users.find(inner) ?? (await this.deps.users.findFresh(inner));
     this.crm.users[ext] = user?.id ?? null;
     if (!user) await this.deps.journal.record(this.callKey, { kind: "note", text: `extension ${ext} has no Bitrix24 user (UF_PHONE_INNER ${inner})` });
