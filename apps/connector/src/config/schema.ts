@@ -67,6 +67,8 @@ export const b24Schema = z.strictObject({
   batchWindowMs: ms.max(1000).default(20),
   /** Per-request timeout: long on purpose (a slow box still accepts the call). */
   requestTimeoutMs: ms.default(120_000),
+  /** A batch whose worker died is taken over by another worker after about this long. */
+  jobLockMs: ms.min(1000).default(30_000),
   /** Portal key for the shared limiter and queue; default: the portal's host name. */
   portal: z.string().regex(/^[A-Za-z0-9.:_-]+$/).optional(),
 });

@@ -15,6 +15,7 @@ import {
   startAmiReplayServer,
   startB24Emulator,
   writeRecordingFiles,
+  type AmiReplayDrop,
   type AmiReplayServer,
   type B24Emulator,
   type Recording,
@@ -36,6 +37,8 @@ export interface StackOptions {
   contacts?: Array<Record<string, unknown>>;
   emulatorPort?: number;
   httpPort?: number;
+  /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
+  drop?: AmiReplayDrop;
   /** Extra connector configuration merged over the stack's. */
   config?: Partial<ConnectorConfigInput>;
   logger: Logger;
@@ -78,6 +81,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     freshIdsPerPass: o.loop ?? false,
     timestampEvents: true,
     startMode: hasClickToCall ? "onOriginate" : "onConnect",
+    ...(o.drop ? { drop: o.drop } : {}),
   });
   const input: ConnectorConfigInput = {
     ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
@@ -86,8 +90,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
     recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
     http: { host: "127.0.0.1", port: o.httpPort ?? 0 },
-    ...o.config,
   } as ConnectorConfigInput;
+  deepMerge(input as unknown as Record<string, unknown>, (o.config ?? {}) as Record<string, unknown>);
   const config = parseConfig(input, "stack", {});
   const makeConnector = () =>
     new Connector({ config, logger: o.logger, ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onCallDone ? { onCallDone: o.onCallDone } : {}) });
@@ -173,4 +177,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     },
   };
   return stack;
+}
+
+function deepMerge(target: Record<string, unknown>, extra: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(extra)) {
+    const t = target[k];
+    if (v && typeof v === "object" && !Array.isArray(v) && t && typeof t === "object" && !Array.isArray(t)) deepMerge(t as Record<string, unknown>, v as Record<string, unknown>);
+    else target[k] = v;
+  }
 }

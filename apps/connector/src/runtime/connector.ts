@@ -134,6 +134,7 @@ export class Connector {
       lanes: config.b24.lanes,
       limits: config.b24.limits,
       http: { timeoutMs: config.b24.requestTimeoutMs },
+      queue: { lockDurationMs: config.b24.jobLockMs, stalledIntervalMs: Math.max(500, Math.round(config.b24.jobLockMs / 2)) },
       logger: log.child({ component: "b24" }),
     });
     this.gateway = clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs));

@@ -18,10 +18,20 @@ function inList(value: number, expected: number | number[]): boolean {
   return Array.isArray(expected) ? expected.includes(value) : value === expected;
 }
 
-export function checkOutcome(rec: Recording, emu: B24Emulator, cardMode: "ringing" | "answer", clickedCallId?: string): string[] {
+/** The Bitrix24 calls that belong to one recording when several played on one emulator. */
+export function callsOfRecording(rec: Recording, emu: B24Emulator, clickedCallId?: string): EmuCall[] {
+  const ids = new Set<string>();
+  for (const { message } of rec.messages) {
+    const l = message.get("Linkedid");
+    if (l) ids.add(l);
+  }
+  return emu.calls().filter((c) => (c.EXTERNAL_CALL_ID !== null && ids.has(c.EXTERNAL_CALL_ID)) || c.CALL_ID === clickedCallId);
+}
+
+export function checkOutcome(rec: Recording, emu: B24Emulator, cardMode: "ringing" | "answer", clickedCallId?: string, only?: EmuCall[]): string[] {
   const exp = rec.expect.expect;
   const problems: string[] = [];
-  const calls = emu.calls();
+  const calls = only ?? emu.calls();
   const ours = calls.filter((c) => c.registeredBy !== "portal");
   const reg = exp.registrations;
   if (typeof reg === "number" ? ours.length !== reg : ours.length < reg.min || ours.length > reg.max) {
