@@ -24,6 +24,8 @@ import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
 import type { StageEvent } from "../tracker/index.js";
 
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
 export interface StackOptions {
   recordings: Recording[];
   speed: number | "asap";
@@ -40,7 +42,7 @@ export interface StackOptions {
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
   drop?: AmiReplayDrop;
   /** Extra connector configuration merged over the stack's. */
-  config?: Partial<ConnectorConfigInput>;
+  config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
   onStage?: (event: StageEvent) => void;
   onCallDone?: (callKey: string) => void;

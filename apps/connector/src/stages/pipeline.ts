@@ -239,7 +239,11 @@ export class StageStep {
     params.EXTERNAL_CALL_ID = this.callKey;
     const commands = [{ name: "reg", method: "telephony.externalcall.register", params }];
     let showUser: number | undefined;
-    if (showTo !== undefined) {
+    if (showTo !== undefined && showTo === Number(params.USER_ID) && !this.deps.hooks.isEnabled("customize_show_call_card") && params.SHOW === 0) {
+      // The card for the registering user travels in the register itself (SHOW=1): one command less.
+      params.SHOW = 1;
+      showUser = showTo;
+    } else if (showTo !== undefined) {
       const show = await this.cardParams("$result[reg][CALL_ID]", showTo);
       if (show) {
         showUser = showTo;
@@ -264,7 +268,7 @@ export class StageStep {
       this.crm.entityType = "LEAD";
       this.crm.entityId = Number(reg.value.CRM_CREATED_LEAD);
     }
-    if (showUser !== undefined && outcomeOf(res, "show")?.ok) this.crm.shown.push(showUser);
+    if (showUser !== undefined && (params.SHOW === 1 || outcomeOf(res, "show")?.ok)) this.crm.shown.push(showUser);
     await this.deps.journal.update(this.callKey, {
       crmCallId: this.crm.crmCallId,
       direction: call.direction,

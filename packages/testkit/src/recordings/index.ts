@@ -88,3 +88,4 @@ export function loadRecording(name: string, dir = RECORDINGS_DIR): Recording {
   };
 }
 export * from "./recording-files.js";
+export * from "./replicate.js";

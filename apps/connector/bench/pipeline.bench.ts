@@ -1,0 +1,85 @@
+/**
+ * The whole pipeline: AMI replay over TCP → tracker → Redis outbox → stages → batched client →
+ * strict Bitrix24 emulator.
+ *
+ *   pipeline.calls_per_s            calls finished in Bitrix24 per second, sustained, under cloud
+ *                                   limits (50 burst, 2 requests/s): register(+card), finish and
+ *                                   recording of each call, all through the shared batch queue
+ *   pipeline.limit_errors           503 QUERY_LIMIT_EXCEEDED the emulator returned meanwhile
+ *   pipeline.answer_to_show_p95_ms  card on answer, no limits: from the answer (stage committed)
+ *                                   to the show request reaching Bitrix24, 95th percentile
+ */
+import { Redis } from "ioredis";
+import { loadRecording, note, printFigure, replicateRecording, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
+import { startStack } from "../src/demo/stack.js";
+import { silentLogger } from "../src/log/logger.js";
+
+const base = loadRecording("01_inbound_ext101_answered");
+
+async function throughput(calls: number): Promise<void> {
+  const done: number[] = [];
+  const stack = await startStack({
+    recordings: [replicateRecording(base, calls, 20)],
+    speed: "asap",
+    redisUrl: SERVICES.redis.url,
+    redisPrefix: uniquePrefix("bench-pipeline"),
+    limits: { burst: 50, drainPerSec: 2 },
+    logger: silentLogger(),
+    onCallDone: () => void done.push(performance.now()),
+  });
+  try {
+    await stack.idle();
+    const delivered = (await stack.connector.journal.statusCounts(0)).delivered;
+    // Sustained rate: leave out the first fifth (the initial burst of 50 requests is free).
+    const from = Math.floor(done.length / 5);
+    const rate = (done.length - 1 - from) / ((done[done.length - 1]! - done[from]!) / 1000);
+    const stats = stack.emu.stats();
+    note(`pipeline: ${done.length} calls handled, ${delivered} delivered; ${stats.requests} HTTP requests to Bitrix24 for ${stats.batchCommands} commands`);
+    printFigure("pipeline.calls_per_s", rate, "calls/s");
+    printFigure("pipeline.limit_errors", stats.limitErrors, "errors");
+  } finally {
+    await stack.close();
+  }
+}
+
+async function answerToShow(calls: number): Promise<void> {
+  const acceptedAt = new Map<string, number>();
+  const stack = await startStack({
+    recordings: [replicateRecording(base, calls, 150)],
+    speed: 4,
+    redisUrl: SERVICES.redis.url,
+    redisPrefix: uniquePrefix("bench-answer"),
+    limits: false,
+    cardMode: "answer",
+    logger: silentLogger(),
+    onStage: (ev) => {
+      if (ev.stage === "conversation_accepted") acceptedAt.set(ev.callKey, Date.now());
+    },
+  });
+  try {
+    await stack.idle();
+    const delays: number[] = [];
+    for (const call of stack.emu.calls()) {
+      const key = call.EXTERNAL_CALL_ID;
+      const t0 = key ? acceptedAt.get(key) : undefined;
+      const show = call.shows[0];
+      if (t0 !== undefined && show) delays.push(show.at - t0);
+    }
+    delays.sort((a, b) => a - b);
+    const p95 = delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.95))] ?? NaN;
+    note(`answer→show: ${delays.length} calls, median ${delays[Math.floor(delays.length / 2)]} ms, max ${delays[delays.length - 1]} ms`);
+    printFigure("pipeline.answer_to_show_p95_ms", p95, "ms");
+  } finally {
+    await stack.close();
+  }
+}
+
+const redis = new Redis(SERVICES.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+await redis.connect().catch(() => {
+  note("pipeline bench needs Redis on 127.0.0.1:6379");
+  process.exit(1);
+});
+redis.disconnect();
+await throughput(Number(process.env.BENCH_PIPELINE_CALLS ?? 600));
+await answerToShow(Number(process.env.BENCH_ANSWER_CALLS ?? 80));
+process.exit(0);
