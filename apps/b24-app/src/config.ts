@@ -1,0 +1,147 @@
+/**
+ * The b24-app's configuration (JSON file, `--config FILE`). Validated with zod once at start; an
+ * error names the path of every wrong key. Secrets may come from the environment instead.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+const port = z.number().int().min(0).max(65535);
+const ms = z.number().int().min(0);
+
+const oauthCredential = z.strictObject({
+  mode: z.literal("oauth"),
+  /** client_id / client_secret of the local application (Developer resources → Other → Local application). */
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** Token endpoint that refreshes the pair: Bitrix24's central server, or anything the box proxies to. */
+  oauthServerUrl: z.url().default("https://oauth.bitrix.info/oauth/token/"),
+  /** Lock lifetime of one refresh across processes. */
+  refreshLockMs: ms.default(30_000),
+});
+
+const webhookCredential = z.strictObject({
+  mode: z.literal("webhook"),
+  /** Incoming webhook https://portal/rest/<user>/<code>/ — for a portal that cannot reach any OAuth server. */
+  webhookUrl: z.url(),
+});
+
+export const b24AppConfigSchema = z.strictObject({
+  http: z
+    .strictObject({
+      host: z.string().default("0.0.0.0"),
+      port: port.default(8090),
+      /** Base URL the portal reaches this app at (event handler and install URLs are built from it). */
+      publicUrl: z.url(),
+    }),
+  portal: z.strictObject({
+    /** The portal's address, e.g. https://b24.example.local (REST calls go to <url>/rest/). */
+    url: z.url(),
+    credential: z.discriminatedUnion("mode", [oauthCredential, webhookCredential]),
+    /** Per-request timeout towards the portal. */
+    timeoutMs: ms.default(120_000),
+  }),
+  install: z
+    .strictObject({
+      /** Secret part of the install URL (…/b24/install?key=…): only the admin who was shown it can install. */
+      key: z.string().min(16),
+    }),
+  events: z
+    .strictObject({
+      /** online: the portal POSTs events to us; offline: we poll event.offline.get (portal cannot reach us). */
+      mode: z.enum(["online", "offline"]).default("online"),
+      pollIntervalMs: ms.min(100).default(2000),
+      /** Extra accepted auth[application_token] values (e.g. of an outgoing webhook). */
+      applicationTokens: z.array(z.string().min(8)).default([]),
+    })
+    .default({ mode: "online", pollIntervalMs: 2000, applicationTokens: [] }),
+  redis: z
+    .strictObject({
+      url: z.string().default("redis://127.0.0.1:6379"),
+      /** Key prefix of the app's own keys (credentials, tokens, audit). */
+      prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("ab24app"),
+    })
+    .default({ url: "redis://127.0.0.1:6379", prefix: "ab24app" }),
+  /** The durable hand-over to the connector (the connector's clickToCall.queue must match). */
+  queue: z
+    .strictObject({
+      name: z.string().regex(/^[A-Za-z0-9_-]+$/).default("ab24-click-to-call"),
+      prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("bull"),
+      /** Completed / failed jobs kept for inspection. */
+      keep: z.number().int().min(0).default(1000),
+    })
+    .default({ name: "ab24-click-to-call", prefix: "bull", keep: 1000 }),
+  tokens: z.strictObject({
+    /** PEM key pair (`b24-app keygen`): the private key signs connector tokens, the public key verifies them. */
+    privateKeyFile: z.string().min(1),
+    publicKeyFile: z.string().min(1),
+    algorithm: z.enum(["ES256", "RS256"]).default("ES256"),
+    issuer: z.string().min(1).default("asterisk-b24-app"),
+    /** Lifetime of a newly issued token (practically endless by default: revoke instead). */
+    defaultTtlDays: z.number().int().min(1).default(3650),
+  }),
+  audit: z
+    .strictObject({ maxEntries: z.number().int().min(100).default(100_000) })
+    .default({ maxEntries: 100_000 }),
+  log: z
+    .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
+    .default({ level: "info" }),
+});
+
+export type B24AppConfig = z.infer<typeof b24AppConfigSchema>;
+export type B24AppConfigInput = z.input<typeof b24AppConfigSchema>;
+
+/** A configuration that cannot be used; `issues` name each wrong key by its path. */
+export class B24AppConfigError extends Error {
+  override readonly name = "B24AppConfigError";
+  constructor(
+    readonly source: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n"));
+  }
+}
+
+const ENV_OVERRIDES: Array<[env: string, path: string[]]> = [
+  ["B24_APP_CLIENT_SECRET", ["portal", "credential", "clientSecret"]],
+  ["B24_APP_WEBHOOK_URL", ["portal", "credential", "webhookUrl"]],
+  ["B24_APP_INSTALL_KEY", ["install", "key"]],
+  ["B24_APP_REDIS_URL", ["redis", "url"]],
+];
+
+function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  for (const [name, path] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    let node = copy;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return copy;
+}
+
+export function parseB24AppConfig(raw: unknown, source = "configuration", env: NodeJS.ProcessEnv = process.env): B24AppConfig {
+  const result = b24AppConfigSchema.safeParse(applyEnv(raw, env));
+  if (result.success) return result.data;
+  throw new B24AppConfigError(
+    source,
+    result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message,
+    })),
+  );
+}
+
+export function loadB24AppConfig(path: string, env: NodeJS.ProcessEnv = process.env): B24AppConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new B24AppConfigError(path, [{ path: "", message: `cannot read a JSON file: ${(err as Error).message}` }]);
+  }
+  return parseB24AppConfig(raw, path, env);
+}

@@ -1,0 +1,133 @@
+/**
+ * The portal credential the b24-app holds (and never hands out). Two modes:
+ *
+ * - oauth: the pair from the installation, in Redis. Refreshed only after the portal said
+ *   `expired_token`; one refresh in flight per process (shared promise) and across processes (Redis
+ *   lock); the rotated pair is persisted before anyone uses it. The token server URL is configurable
+ *   (central Bitrix24 OAuth server, or whatever the box's network offers).
+ * - webhook: an incoming webhook URL; nothing to refresh, no OAuth server involved at all.
+ */
+import { randomUUID } from "node:crypto";
+import { NotInstalledError, PortalAuthError, PortalUnavailableError } from "./errors.js";
+import type { AppStore, OAuthPair } from "./store.js";
+
+export interface PreparedCall {
+  url: string;
+  /** Fields merged into the JSON body (oauth: `auth`). */
+  body: Record<string, unknown>;
+  /** Which credential was used (renew compares it). */
+  credential: string;
+}
+
+export interface PortalCredential {
+  readonly kind: "oauth" | "webhook";
+  prepare(method: string): Promise<PreparedCall>;
+  /** After `expired_token` with `used`: resolves when a fresh credential is stored. */
+  renew?(used: PreparedCall): Promise<void>;
+}
+
+export class WebhookCredential implements PortalCredential {
+  readonly kind = "webhook";
+  private readonly base: string;
+
+  constructor(webhookUrl: string) {
+    this.base = webhookUrl.endsWith("/") ? webhookUrl : `${webhookUrl}/`;
+  }
+
+  async prepare(method: string): Promise<PreparedCall> {
+    return { url: `${this.base}${method}`, body: {}, credential: "webhook" };
+  }
+}
+
+export interface OAuthCredentialOptions {
+  portalUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  lockTtlMs?: number;
+  waitMs?: number;
+  timeoutMs?: number;
+}
+
+const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export class OAuthCredential implements PortalCredential {
+  readonly kind = "oauth";
+  private readonly restUrl: string;
+  private cached: OAuthPair | undefined;
+  private inflight: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly opts: OAuthCredentialOptions,
+  ) {
+    this.restUrl = new URL("/rest/", opts.portalUrl).toString();
+  }
+
+  async prepare(method: string): Promise<PreparedCall> {
+    // Another process may have rotated the pair: read it from Redis unless we hold the newest.
+    const pair = (this.cached = (await this.store.oauthPair()) ?? this.cached);
+    if (!pair) throw new NotInstalledError();
+    return { url: `${this.restUrl}${method}`, body: { auth: pair.accessToken }, credential: pair.accessToken };
+  }
+
+  renew(used: PreparedCall): Promise<void> {
+    this.inflight ??= this.renewOnce(used.credential).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async renewOnce(failed: string): Promise<void> {
+    const lockKey = this.store.key("oauth:lock");
+    const deadline = Date.now() + (this.opts.waitMs ?? 60_000);
+    for (;;) {
+      const cur = await this.store.oauthPair();
+      if (!cur) throw new NotInstalledError();
+      if (cur.accessToken !== failed) {
+        this.cached = cur; // already rotated (here or by another process)
+        return;
+      }
+      const me = randomUUID();
+      if (await this.store.redis.set(lockKey, me, "PX", this.opts.lockTtlMs ?? 30_000, "NX")) {
+        try {
+          const again = await this.store.oauthPair();
+          if (again && again.accessToken !== failed) {
+            this.cached = again;
+            return;
+          }
+          if (!again) throw new NotInstalledError();
+          const fresh = await this.requestRefresh(again.refreshToken);
+          await this.store.saveRotatedPair(fresh);
+          this.cached = fresh;
+          return;
+        } finally {
+          await this.store.redis.eval(RELEASE_LUA, 1, lockKey, me);
+        }
+      }
+      if (Date.now() > deadline) throw new PortalUnavailableError("REFRESH_TIMEOUT", "gave up waiting for another process to refresh the portal token");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async requestRefresh(refreshToken: string): Promise<OAuthPair> {
+    const u = new URL(this.opts.tokenUrl);
+    u.searchParams.set("grant_type", "refresh_token");
+    u.searchParams.set("client_id", this.opts.clientId);
+    u.searchParams.set("client_secret", this.opts.clientSecret);
+    u.searchParams.set("refresh_token", refreshToken);
+    let res: Response;
+    try {
+      res = await fetch(u, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
+    } catch (e) {
+      throw new PortalUnavailableError("OAUTH_UNREACHABLE", `OAuth server ${new URL(this.opts.tokenUrl).host} unreachable: ${(e as Error).message}`);
+    }
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.status >= 500) throw new PortalUnavailableError(`HTTP_${res.status}`, `OAuth server answered ${res.status}`);
+    if (!res.ok || typeof body.access_token !== "string") {
+      const code = typeof body.error === "string" ? body.error : `HTTP_${res.status}`;
+      throw new PortalAuthError(code, `token refresh refused: ${code} ${String(body.error_description ?? "")} (reinstall the application)`);
+    }
+    return { accessToken: body.access_token, refreshToken: String(body.refresh_token ?? refreshToken), expires: Number(body.expires ?? 0) };
+  }
+}

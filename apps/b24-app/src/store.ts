@@ -1,0 +1,147 @@
+/**
+ * Everything the b24-app persists, in Redis (shared with the connector, AOF on; decision 0011):
+ *
+ *   <p>:install            hash  memberId, domain, applicationToken, installedAt, scope, userId
+ *   <p>:oauth              hash  accessToken, refreshToken, expires, refreshes, refreshedAt
+ *   <p>:oauth:lock         string (one refresher across processes)
+ *   <p>:tokens             hash  jti → JSON IssuedToken (the registry of connector tokens)
+ *   <p>:revoked            hash  jti → revokedAt (ISO)
+ *   <p>:audit              stream  one entry per use of a connector token (capped)
+ *   <p>:upload:<id>        string  portal upload URL behind a gateway upload id (1 h)
+ */
+import type { Redis } from "ioredis";
+
+export interface InstallRecord {
+  memberId: string;
+  domain: string;
+  applicationToken: string;
+  installedAt: string;
+  scope: string;
+  userId: string;
+}
+
+export interface OAuthPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Unix seconds (0 = unknown). */
+  expires: number;
+}
+
+export interface IssuedToken {
+  jti: string;
+  connectorId: string;
+  scopes: string[];
+  issuedAt: string;
+  expiresAt: string;
+  note?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  jti: string;
+  connectorId: string;
+  /** "rest" (single method), "batch", "upload", or "refused". */
+  kind: string;
+  methods: string;
+  status: number;
+  ip: string;
+  reason?: string;
+}
+
+export class AppStore {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+    private readonly auditMax = 100_000,
+  ) {}
+
+  key(name: string): string {
+    return `${this.prefix}:${name}`;
+  }
+
+  // ---- installation --------------------------------------------------------------------------
+  async saveInstall(rec: InstallRecord, pair?: OAuthPair): Promise<void> {
+    const m = this.redis.multi().del(this.key("install")).hset(this.key("install"), { ...rec });
+    if (pair) m.hset(this.key("oauth"), { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expires: String(pair.expires) });
+    await m.exec();
+  }
+
+  async install(): Promise<InstallRecord | undefined> {
+    const h = await this.redis.hgetall(this.key("install"));
+    if (!h.applicationToken) return undefined;
+    return h as unknown as InstallRecord;
+  }
+
+  // ---- OAuth pair ----------------------------------------------------------------------------
+  async oauthPair(): Promise<OAuthPair | undefined> {
+    const h = await this.redis.hgetall(this.key("oauth"));
+    if (!h.accessToken || !h.refreshToken) return undefined;
+    return { accessToken: h.accessToken, refreshToken: h.refreshToken, expires: Number(h.expires ?? 0) };
+  }
+
+  async saveRotatedPair(pair: OAuthPair): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.key("oauth"), { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expires: String(pair.expires), refreshedAt: new Date().toISOString() })
+      .hincrby(this.key("oauth"), "refreshes", 1)
+      .exec();
+  }
+
+  async refreshCount(): Promise<number> {
+    return Number((await this.redis.hget(this.key("oauth"), "refreshes")) ?? 0);
+  }
+
+  // ---- connector tokens ----------------------------------------------------------------------
+  async registerToken(t: IssuedToken): Promise<void> {
+    await this.redis.hset(this.key("tokens"), t.jti, JSON.stringify(t));
+  }
+
+  async token(jti: string): Promise<IssuedToken | undefined> {
+    const raw = await this.redis.hget(this.key("tokens"), jti);
+    return raw ? (JSON.parse(raw) as IssuedToken) : undefined;
+  }
+
+  async tokens(): Promise<Array<IssuedToken & { revokedAt?: string }>> {
+    const [all, revoked] = await Promise.all([this.redis.hgetall(this.key("tokens")), this.redis.hgetall(this.key("revoked"))]);
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as IssuedToken)
+      .map((t) => (revoked[t.jti] ? { ...t, revokedAt: revoked[t.jti] } : t))
+      .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
+  }
+
+  /** One round trip for the hot path: the registry entry and its revocation. */
+  async tokenState(jti: string): Promise<{ token?: IssuedToken; revokedAt?: string }> {
+    const [raw, revokedAt] = await this.redis.multi().hget(this.key("tokens"), jti).hget(this.key("revoked"), jti).exec().then((r) => r!.map((x) => x[1] as string | null));
+    return { ...(raw ? { token: JSON.parse(raw) as IssuedToken } : {}), ...(revokedAt ? { revokedAt } : {}) };
+  }
+
+  /** True when the token existed and was not revoked before. */
+  async revoke(jti: string): Promise<boolean> {
+    if (!(await this.redis.hexists(this.key("tokens"), jti))) return false;
+    return (await this.redis.hsetnx(this.key("revoked"), jti, new Date().toISOString())) === 1;
+  }
+
+  // ---- audit ---------------------------------------------------------------------------------
+  async audit(e: AuditEntry): Promise<void> {
+    const fields = Object.entries(e).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+    await this.redis.xadd(this.key("audit"), "MAXLEN", "~", String(this.auditMax), "*", ...fields);
+  }
+
+  async auditTail(count = 50): Promise<AuditEntry[]> {
+    const rows = await this.redis.xrevrange(this.key("audit"), "+", "-", "COUNT", count);
+    return rows.reverse().map(([, flat]) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i < flat.length; i += 2) o[flat[i]!] = flat[i + 1]!;
+      return { ...o, status: Number(o.status) } as unknown as AuditEntry;
+    });
+  }
+
+  // ---- uploads / offline de-dup --------------------------------------------------------------
+  async saveUpload(id: string, url: string, ttlSec = 3600): Promise<void> {
+    await this.redis.set(this.key(`upload:${id}`), url, "EX", ttlSec);
+  }
+
+  async upload(id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key(`upload:${id}`))) ?? undefined;
+  }
+}
