@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { hooksConfigSchema } from "../hooks/config.js";
+import { clickToCallSchema } from "../click-to-call/config.js";
+import { autodistributionSchema } from "../autodistribution/config.js";
 
 /**
  * The connector's configuration. Every key has a default that suits a FreePBX host with a
@@ -55,8 +57,15 @@ const oauthAuth = z.strictObject({
   accessToken: z.string().min(1).optional(),
   refreshToken: z.string().min(1).optional(),
 });
+/** Through the b24-app's REST gateway with the token `b24-app-cli token issue` printed (portal credential stays in the b24-app). */
+const gatewayAuth = z.strictObject({
+  mode: z.literal("gateway"),
+  /** e.g. http://b24-app.local:8090/gateway */
+  gatewayUrl: z.url(),
+  token: z.string().min(20),
+});
 export const b24Schema = z.strictObject({
-  auth: z.discriminatedUnion("mode", [webhookAuth, oauthAuth]),
+  auth: z.discriminatedUnion("mode", [webhookAuth, oauthAuth, gatewayAuth]),
   /** Leaky bucket we keep to (cloud default 50 burst, 2/s; on-premise: raise or set drainPerSec high). */
   limits: z
     .strictObject({ burst: z.number().int().min(1).default(50), drainPerSec: z.number().positive().default(2) })
@@ -195,6 +204,8 @@ export const connectorConfigSchema = z.strictObject({
   license: licenseSchema.default(licenseSchema.parse({})),
   usersCache: z.strictObject({ refreshMinutes: z.number().min(0).default(15) }).default({ refreshMinutes: 15 }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
+  clickToCall: clickToCallSchema.default(clickToCallSchema.parse({})),
+  autodistribution: autodistributionSchema.default(autodistributionSchema.parse({})),
 });
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

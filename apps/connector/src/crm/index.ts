@@ -5,6 +5,7 @@ export { MAX_BATCH_COMMANDS } from "./batcher.js";
 export type { B24AuthMode, AuthContext, PreparedAuth } from "./auth/types.js";
 export { WebhookAuth, webhookAuth, redactWebhook } from "./auth/webhook.js";
 export { OAuthAuth, oauthAuth, type OAuthAuthOptions, type OAuthTokens } from "./auth/oauth.js";
+export { GatewayAuth, gatewayAuth } from "./auth/gateway.js";
 export type { LimiterConfig } from "./limiter.js";
 export type { OperatingConfig } from "./operating.js";
 export type { RetryConfig } from "./retry-policy.js";

@@ -9,7 +9,7 @@ import { Router } from "express";
 import type { Logger } from "pino";
 import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
 import type { ConnectorConfig } from "../config/index.js";
-import { B24Client, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
+import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
 import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
 import { Metrics } from "../http/metrics.js";
 import { createHttpApp, listen } from "../http/server.js";
@@ -54,13 +54,15 @@ export interface ConnectorOptions {
 
 function portalOf(config: ConnectorConfig): string {
   if (config.b24.portal) return config.b24.portal;
-  const url = config.b24.auth.mode === "webhook" ? config.b24.auth.webhookUrl : config.b24.auth.portalUrl;
+  const a = config.b24.auth;
+  const url = a.mode === "webhook" ? a.webhookUrl : a.mode === "gateway" ? a.gatewayUrl : a.portalUrl;
   return new URL(url).host;
 }
 
 function authFor(config: ConnectorConfig): B24AuthMode {
   const auth = config.b24.auth;
   if (auth.mode === "webhook") return webhookAuth(auth.webhookUrl);
+  if (auth.mode === "gateway") return gatewayAuth(auth.gatewayUrl, auth.token);
   const restUrl = new URL("/rest/", auth.portalUrl).toString();
   return oauthAuth({
     restUrl,
