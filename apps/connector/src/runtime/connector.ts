@@ -30,6 +30,8 @@ import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
 import { TrackerEngine } from "./tracker-engine.js";
 import { createConnectorLicense, type ConnectorLicense } from "../license/connector-license.js";
+import { ClickToCallService } from "../click-to-call/index.js";
+import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
 
 export interface OriginateRequest {
   channel: string;
@@ -113,6 +115,11 @@ export class Connector {
   #reconcileId: string | undefined;
   #reconcileList: AmiMessage[] = [];
   #stopped = false;
+  /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
+  readonly clickToCall: ClickToCallService | undefined;
+  readonly autodistribution: Autodistribution | undefined;
+  #fastAgi: FastAgiServer | undefined;
+  fastAgiPort = 0;
 
   constructor(readonly options: ConnectorOptions) {
     const config = (this.config = options.config);
@@ -196,6 +203,28 @@ export class Connector {
       reconnect: { initialDelayMs: config.ami.reconnect.initialDelayMs, maxDelayMs: config.ami.reconnect.maxDelayMs },
       logger: log.child({ component: "ami" }),
     });
+    // click-to-call / autodistribution (issue 5)
+    const extensionMap = this.#pipelineDeps.extensionMap;
+    this.clickToCall = config.clickToCall.enabled
+      ? new ClickToCallService({
+          config: config.clickToCall,
+          variable: config.tracker.clickToCallVariable,
+          connection: redisOptions(config.redis.url),
+          redis: this.redis,
+          redisPrefix: prefix,
+          users: this.users,
+          extensionMap,
+          hooks: this.hooks,
+          b24: this.gateway,
+          originate: (call) => this.originate(call),
+          amiConnected: () => this.#amiConnected,
+          metrics: this.metrics,
+          logger: log.child({ component: "click-to-call" }),
+        })
+      : undefined;
+    this.autodistribution = config.autodistribution.enabled
+      ? new Autodistribution({ config: config.autodistribution, b24: this.gateway, users: this.users, extensionMap, hooks: this.hooks, metrics: this.metrics, logger: log.child({ component: "autodistribution" }) })
+      : undefined;
     this.#registerStatus();
   }
 
@@ -217,6 +246,14 @@ export class Connector {
     this.users.start();
     await this.registerLines();
     this.pool.start();
+    this.clickToCall?.start();
+    if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
+      const fa = this.config.autodistribution.fastagi;
+      const resolver = this.autodistribution;
+      this.#fastAgi = new FastAgiServer({ host: fa.host, port: fa.port, resolve: (q) => resolver.resolve(q), logger: log.child({ component: "fastagi" }) });
+      this.fastAgiPort = await this.#fastAgi.start();
+      log.info({ port: this.fastAgiPort }, "FastAGI listening");
+    }
 
     if (this.options.http !== false) {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
@@ -225,6 +262,9 @@ export class Connector {
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
+      }
+      if (this.autodistribution && this.config.autodistribution.http.enabled) {
+        routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });
       }
       const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
       const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
@@ -236,6 +276,7 @@ export class Connector {
     this.ami.consume(async (message: AmiMessage) => {
       // The CoreShowChannels snapshot is applied at its own place in the event stream.
       if (this.#reconcileId !== undefined && message.actionId === this.#reconcileId) return this.#onReconcileMessage(message);
+      this.clickToCall?.observe(message);
       const events = await this.engine.handle(message);
       if (events.length > 0) this.pool.notify();
     });
@@ -387,6 +428,8 @@ export class Connector {
       };
     });
     this.status.register("customizer", () => ({ health: "Ok", ...this.hooks.customizerStatus(), stats: this.hooks.stats() }));
+    if (this.clickToCall) this.status.register("click_to_call", () => this.clickToCall!.status());
+    if (this.autodistribution) this.status.register("autodistribution", () => ({ health: "Ok", fastagi_port: this.fastAgiPort || null, http: this.config.autodistribution.http.enabled }));
     this.status.register("license", () => {
       const st = this.license.guard.status();
       const health = st.state === "valid" && st.overLimit === false ? "Ok" : st.state === "refusing_new_calls" || st.state === "invalid" ? "Error" : "Warning";
@@ -400,6 +443,8 @@ export class Connector {
     this.#stopped = true;
     if (this.#expireTimer) clearInterval(this.#expireTimer);
     if (this.#licenseTimer) clearInterval(this.#licenseTimer);
+    await this.clickToCall?.stop();
+    await this.#fastAgi?.stop();
     await this.ami.close();
     await this.pool.stop();
     this.users.stop();
