@@ -13,6 +13,8 @@ export interface ReplayTrackerOptions {
   fullJson?: boolean;
   tracker?: Partial<TrackerConfig>;
   write?: (line: string) => void;
+  /** Epoch ms of the recordings' time 0 in the Timestamp headers (default: now). */
+  timestampBase?: number;
   logger?: Logger;
 }
 
@@ -28,7 +30,7 @@ export interface ReplayTrackerResult {
  */
 export async function replayThroughTracker(options: ReplayTrackerOptions): Promise<ReplayTrackerResult> {
   const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
-  const server = await startAmiReplayServer({ recordings: options.recordings, speed: options.speed, timestampEvents: true });
+  const server = await startAmiReplayServer({ recordings: options.recordings, speed: options.speed, timestampEvents: options.timestampBase ?? true });
   const events: StageEvent[] = [];
   const calls: CallFull[] = [];
   let t0: number | undefined;
