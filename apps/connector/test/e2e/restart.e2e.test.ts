@@ -11,6 +11,32 @@ import { callsOfRecording, checkOutcome } from "./outcome.js";
 
 const available = await requireService("redis");
 
+describe.runIf(available)("AMI connection lost mid-replay, connector keeps running", () => {
+  it("reconnects, reconciles with CoreShowChannels, and every call still ends once", async () => {
+    const recordings = recordingNames().map((n) => loadRecording(n));
+    const total = recordings.reduce((n, r) => n + r.messages.length, 0);
+    const stack = await startStack({
+      recordings,
+      speed: "asap",
+      redisUrl: SERVICES.redis.url,
+      redisPrefix: uniquePrefix("ami-drop"),
+      logger: silentLogger(),
+      drop: { atMessage: Math.floor(total * 0.6), lose: 30, resume: "afterCoreShowChannels" },
+    });
+    try {
+      await stack.idle();
+      expect(stack.pbx.logins).toBe(2);
+      const journal = await stack.connector.journal.list({ limit: 100 });
+      expect(journal.filter((c) => c.status === "in_progress" || c.status === "failed")).toEqual([]);
+      expect(stack.emu.calls().filter((c) => !c.finish)).toEqual([]);
+      expect(stack.emu.calls().length).toBe(recordings.filter((r) => r.expect.expect.calls.length > 0).length);
+      for (const c of stack.emu.calls()) expect(c.reRegistrations).toBe(0);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe.runIf(available)("connector killed mid-replay and started again", () => {
   it.each([
     { label: "between events (nothing lost on the PBX side)", lose: 0 },
