@@ -2,13 +2,18 @@
  * A whole installation on one machine, for the demo and the end-to-end tests: the AMI replay
  * server playing real Asterisk recordings (it stands for the PBX, and writes the recording files
  * the PBX would), the strict Bitrix24 emulator seeded with the managers, and the connector
- * between them on a real Redis.
+ * between them on a real Redis. Click-to-call goes the production way: the emulated portal fires
+ * OnExternalCallStart at the b24-app (installed as the portal's local application), which queues
+ * it (BullMQ) for the connector; the connector reaches Bitrix24 through the b24-app's gateway.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import {
+  buildPhpQuery,
   DEMO_CONTACTS,
   DEMO_USERS,
   RECORDED_MONITOR_DIR,
@@ -22,6 +27,8 @@ import {
 } from "@asterisk-b24/testkit";
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
+// The b24-app is started in-process by path (not a declared dependency of the connector package).
+import { B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "../../../b24-app/src/index.js";
 import type { StageEvent } from "../tracker/index.js";
 
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -46,12 +53,18 @@ export interface StackOptions {
   logger: Logger;
   onStage?: (event: StageEvent) => void;
   onCallDone?: (callKey: string) => void;
+  /** "auto" (default): the stack clicks when a click-to-call recording waits; "manual": tests click. */
+  clicks?: "auto" | "manual";
+  /** How the b24-app gets click-to-call events: the portal POSTs them (online) or it polls event.offline.get. */
+  events?: "online" | "offline";
 }
 
 export interface Stack {
   emu: B24Emulator;
   pbx: AmiReplayServer;
   connector: Connector;
+  /** The b24-app (installed on the emulator; the connector's gateway and click-to-call relay). */
+  b24app: B24App;
   monitorDir: string;
   /** Click-to-calls the stack made: recording name → Bitrix24 CALL_ID. */
   clicks: Map<string, string>;
@@ -70,6 +83,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const emu = await startB24Emulator({
     ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
     webhook: { userId: 1, code: "demo0webhook0code" },
+    oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex") },
     users: DEMO_USERS,
     contacts: (o.contacts ?? DEMO_CONTACTS) as never,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
@@ -85,9 +99,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     startMode: hasClickToCall ? "onOriginate" : "onConnect",
     ...(o.drop ? { drop: o.drop } : {}),
   });
+  const queue = { name: `c2c-${o.redisPrefix.replace(/[^A-Za-z0-9_-]/g, "_")}`, prefix: "bull" };
+  const b24app = await startInstalledB24App(emu, o, queue);
+  const { token } = await b24app.tokens.issue({ connectorId: "stack" });
   const input: ConnectorConfigInput = {
     ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
-    b24: { auth: { mode: "webhook", webhookUrl: emu.webhookUrl }, batchWindowMs: 10, lanes: 4, ...(o.limits ? { limits: o.limits } : {}) },
+    b24: { auth: { mode: "gateway", gatewayUrl: `http://127.0.0.1:${b24app.port}/gateway`, token }, batchWindowMs: 10, lanes: 4, ...(o.limits ? { limits: o.limits } : {}) },
+    clickToCall: { enabled: true, queue },
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
     recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
@@ -100,32 +118,30 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   let connector = makeConnector();
   const clicks = new Map<string, string>();
   let clicking = false;
+  let closing = false;
   let stack: Stack | undefined;
 
-  // The CRM user's click: Bitrix24 registers the call and the connector originates it.
-  // (In production the event reaches the connector through the b24-app; here the stack clicks.)
+  // The CRM user's click: Bitrix24 registers the call and fires OnExternalCallStart at the b24-app,
+  // which queues it; the connector takes it from the queue and originates.
   const clicker = setInterval(() => {
+    if (o.clicks === "manual") return;
     const rec = pbx.waitingForOriginate();
     if (!rec || clicking || clicks.has(rec.name) || !connector.ami.isConnected) return;
     // A person clicks again only after the previous click-to-call ended: Bitrix24 would hand the
     // same CALL_ID to a second click on the same number while the first call is still open.
     if (stack && stack.emu.calls().some((c) => c.registeredBy === "portal" && !c.finish)) return;
     const c2c = rec.expect.clickToCall;
-    const recorded = rec.actions.find((a) => a.message.get("Action")?.toLowerCase() === "originate")?.message;
-    if (!c2c || !recorded) return;
+    if (!c2c) return;
     clicking = true;
     void (async () => {
       try {
         const callId = await emu.startClickToCall({ USER_ID: c2c.USER_ID, PHONE_NUMBER: c2c.PHONE_NUMBER, LINE_NUMBER: c2c.LINE_NUMBER });
         clicks.set(rec.name, callId);
-        await connector.originate({
-          channel: recorded.get("Channel")!,
-          context: recorded.get("Context") ?? "from-internal",
-          exten: c2c.PHONE_NUMBER,
-          callerId: recorded.get("CallerID") ?? c2c.PHONE_NUMBER,
-          timeoutMs: Number(recorded.get("Timeout") ?? 30000),
-          variables: { CRM_CALL_ID: callId },
-        });
+        // Wait until the connector dialled it (the next click must not overtake this one).
+        while (!pbx.actions.some((a) => a.get("Action") === "Originate" && a.getAll("Variable").some((v) => v.includes(callId)))) {
+          if (!stack || closing) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       } catch (err) {
         o.logger.error({ err: (err as Error).message, recording: rec.name }, "stack: click-to-call failed");
       } finally {
@@ -139,6 +155,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   stack = {
     emu,
     pbx,
+    b24app,
     get connector() {
       return connector;
     },
@@ -171,14 +188,62 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await connector.start();
     },
     async close() {
+      closing = true;
       clearInterval(clicker);
       await connector.stop().catch(() => undefined);
+      await b24app.stop().catch(() => undefined);
       await pbx.close();
       await emu.close();
       rmSync(monitorDir, { recursive: true, force: true });
     },
   };
   return stack;
+}
+
+/** A free TCP port on 127.0.0.1 (the b24-app's public URL must be known before it listens). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
+  const addr = srv.address();
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return typeof addr === "object" && addr ? addr.port : 0;
+}
+
+/**
+ * The b24-app as the admin would set it up: OAuth mode against the emulated portal, installed
+ * (the portal's ONAPPINSTALL POST to the install URL), events bound online or offline.
+ */
+async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { name: string; prefix: string }): Promise<B24App> {
+  const port = await freePort();
+  const config = parseB24AppConfig(
+    {
+      http: { host: "127.0.0.1", port, publicUrl: `http://127.0.0.1:${port}` },
+      portal: { url: emu.url, credential: { mode: "oauth", clientId: "local.ab24stack", clientSecret: "stack0client0secret", oauthServerUrl: emu.oauthTokenUrl } },
+      install: { key: randomBytes(16).toString("hex") },
+      events: { mode: o.events ?? "online", pollIntervalMs: 100 },
+      redis: { url: o.redisUrl, prefix: `${o.redisPrefix}:app` },
+      queue,
+      tokens: { privateKeyFile: "(in memory)", publicKeyFile: "(in memory)" },
+      log: { level: "silent" },
+    },
+    "stack b24-app",
+    {},
+  );
+  const app = new B24App({ config, logger: o.logger.child({ component: "b24-app" }), keys: { ...generateTokenKeys("ES256"), algorithm: "ES256", issuer: config.tokens.issuer } });
+  await app.start();
+  const t = emu.issueOAuthTokens();
+  const res = await fetch(installUrl(config), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: buildPhpQuery({
+      event: "ONAPPINSTALL",
+      data: { VERSION: "1", LANGUAGE_ID: "ru" },
+      ts: Math.floor(Date.now() / 1000),
+      auth: { ...t, application_token: emu.applicationToken },
+    }),
+  });
+  if (!res.ok) throw new Error(`stack: b24-app install failed: ${res.status} ${await res.text()}`);
+  return app;
 }
 
 function deepMerge(target: Record<string, unknown>, extra: Record<string, unknown>): void {
