@@ -4,7 +4,8 @@
  * the AMI replay server, and the call is finished with the portal's CALL_ID — never registered twice.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { buildPhpQuery, loadRecording, requireService, SERVICES, uniquePrefix, type AmiMessage } from "@asterisk-b24/testkit";
+import type { AmiMessage } from "@asterisk-b24/ami";
+import { buildPhpQuery, loadRecording, requireService, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
 import { silentLogger } from "../../src/log/logger.js";
 import { startStack, type Stack, type StackOptions } from "../../src/demo/stack.js";
 
