@@ -27,4 +27,4 @@ VOLUME ["/var/lib/asterisk-b24/b24-app"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/asterisk-b24/b24-app/current/lib/healthcheck.mjs"]
 ENTRYPOINT ["/opt/asterisk-b24/b24-app/current/bin/b24-app"]
-CMD ["run", "--config", "/etc/asterisk-b24/b24-app.json"]
+CMD ["--config", "/etc/asterisk-b24/b24-app.json"]

@@ -15,14 +15,14 @@
 #
 # A system install (root, no --prefix; or --system) also: points etc -> /etc/asterisk-b24 and
 # var -> /var/lib/asterisk-b24/<app> (first install), creates the service user asterisk-b24, links
-# /usr/local/bin/<command>, and — when systemd runs and --no-systemd is not given — installs, enables
+# the commands into /usr/local/bin, and — when systemd runs and --no-systemd is not given — installs, enables
 # and (on updates / rollbacks) restarts asterisk-b24-<app>.service. With --prefix nothing outside the
 # prefix is touched, so installs can be tried and tested as any user.
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 # shellcheck source=/dev/null
-. "$here/bundle.env" # APP VERSION COMMAND DESCRIPTION SERVICE KEEP NODE_MIN
+. "$here/bundle.env" # APP VERSION LINKS DESCRIPTION SERVICE KEEP NODE_MIN
 
 die() { echo "install.sh ($APP): $*" >&2; exit 1; }
 say() { echo "$APP: $*"; }
@@ -227,7 +227,9 @@ done
 
 if [ "$system" = 1 ]; then
   mkdir -p /usr/local/bin
-  ln -sfn "$prefix/current/bin/$APP" "/usr/local/bin/$COMMAND"
+  for link in $LINKS; do # bin:command
+    ln -sfn "$prefix/current/bin/${link%%:*}" "/usr/local/bin/${link#*:}"
+  done
 fi
 
 if [ "$use_systemd" = 1 ]; then

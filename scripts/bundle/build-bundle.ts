@@ -106,27 +106,35 @@ export async function buildBundle(options: {
   const values = { APP: m.name, COMMAND: m.command, NODE_MIN: nodeMin, PORT: String(m.health?.port ?? ""), PATH: m.health?.path ?? "" };
 
   try {
-    // 1. Our code.
-    const compiled = await compileApp({ repoRoot, entry: m.entry, outFile: join(root, "lib", `${m.name}.bundle.mjs`), shareRel: "../share" });
-    log(`${m.name}: compiled ${compiled.sources.length} sources (${(compiled.bytes / 1024).toFixed(0)} KiB), external: ${[...compiled.externals.keys()].sort().join(", ") || "none"}`);
+    // 1. Our code: the app's entry and its extra commands, each compiled into lib/<name>.bundle.mjs.
+    const commands = [{ name: m.name, entry: m.entry, command: m.command }, ...(m.extraCommands ?? [])];
+    const externals = new Map<string, Set<string>>();
+    const sources = new Set<string>();
     const [major, minor] = nodeMin.split(".").map(Number) as [number, number];
-    writeFileSync(
-      join(root, "lib", `${m.name}.mjs`),
-      `// ${m.name} ${version}: checks the Node.js version, then starts the compiled app.\n` +
-        `import { fileURLToPath } from "node:url";\n` +
-        `const [major, minor] = process.versions.node.split(".").map(Number);\n` +
-        `if (major < ${major} || (major === ${major} && minor < ${minor})) {\n` +
-        `  process.stderr.write(\`${m.name}: Node.js >= ${nodeMin} is needed, this is \${process.version} (\${process.execPath})\\n\`);\n` +
-        `  process.exit(1);\n` +
-        `}\n` +
-        `// Entries decide "am I the main module" from process.argv[1] (e.g. /cli\\.(ts|js|mjs)$/ or\n` +
-        `// import.meta.url === pathToFileURL(argv[1]).href): name the entry source in share/, as \`tsx <entry>\` would.\n` +
-        `process.argv[1] = fileURLToPath(new URL(${JSON.stringify(`../share/${m.entry}`)}, import.meta.url));\n` +
-        `await import("./${m.name}.bundle.mjs");\n`,
-    );
+    for (const c of commands) {
+      if (!existsSync(join(repoRoot, c.entry))) throw new EntryMissingError(c.name, c.entry);
+      const compiled = await compileApp({ repoRoot, entry: c.entry, outFile: join(root, "lib", `${c.name}.bundle.mjs`), shareRel: "../share" });
+      for (const [name, dirs] of compiled.externals) externals.set(name, new Set([...(externals.get(name) ?? []), ...dirs]));
+      for (const src of compiled.sources) sources.add(src);
+      log(`${c.name}: compiled ${compiled.sources.length} sources (${(compiled.bytes / 1024).toFixed(0)} KiB), external: ${[...compiled.externals.keys()].sort().join(", ") || "none"}`);
+      writeFileSync(
+        join(root, "lib", `${c.name}.mjs`),
+        `// ${c.name} ${version}: checks the Node.js version, then starts the compiled app.\n` +
+          `import { fileURLToPath } from "node:url";\n` +
+          `const [major, minor] = process.versions.node.split(".").map(Number);\n` +
+          `if (major < ${major} || (major === ${major} && minor < ${minor})) {\n` +
+          `  process.stderr.write(\`${c.name}: Node.js >= ${nodeMin} is needed, this is \${process.version} (\${process.execPath})\\n\`);\n` +
+          `  process.exit(1);\n` +
+          `}\n` +
+          `// Entries decide "am I the main module" from process.argv[1] (e.g. /cli\\.(ts|js|mjs)$/ or\n` +
+          `// import.meta.url === pathToFileURL(argv[1]).href): name the entry source in share/, as \`tsx <entry>\` would.\n` +
+          `process.argv[1] = fileURLToPath(new URL(${JSON.stringify(`../share/${c.entry}`)}, import.meta.url));\n` +
+          `await import("./${c.name}.bundle.mjs");\n`,
+      );
+    }
 
     // 2. npm production dependencies, from the local install.
-    const packages = resolveClosure(compiled.externals);
+    const packages = resolveClosure(externals);
     copyPackages(packages, join(root, "lib", "node_modules"));
     const natives = nativeAddons(join(root, "lib", "node_modules"));
     const foreign = natives.filter((n) => n.machine !== "x64");
@@ -134,13 +142,15 @@ export async function buildBundle(options: {
     log(`${m.name}: ${packages.length} npm packages, ${natives.length} native addon(s)`);
 
     // 3. Files our code reads at run time.
-    const share = writeShare({ repoRoot, shareDir: join(root, "share"), sources: compiled.sources, appPackageDir: m.packageDir, version, assets: m.assets });
+    const share = writeShare({ repoRoot, shareDir: join(root, "share"), sources: [...sources], appPackageDir: m.packageDir, version, assets: m.assets });
     log(`${m.name}: share/ ${share.files} files`);
 
     // 4. Launcher, health probe, packaging, install script.
     mkdirSync(join(root, "bin"));
-    writeFileSync(join(root, "bin", m.name), fill(readFileSync(join(repoRoot, "packaging/launcher.sh"), "utf8"), values));
-    chmodSync(join(root, "bin", m.name), 0o755);
+    for (const c of commands) {
+      writeFileSync(join(root, "bin", c.name), fill(readFileSync(join(repoRoot, "packaging/launcher.sh"), "utf8"), { ...values, APP: c.name, COMMAND: c.command }));
+      chmodSync(join(root, "bin", c.name), 0o755);
+    }
     if (m.health) writeFileSync(join(root, "lib", "healthcheck.mjs"), fill(readFileSync(join(repoRoot, "packaging/healthcheck.mjs"), "utf8"), values));
     if (m.service) {
       mkdirSync(join(root, "packaging"));
@@ -152,7 +162,7 @@ export async function buildBundle(options: {
     const env = {
       APP: m.name,
       VERSION: version,
-      COMMAND: m.command,
+      LINKS: commands.map((c) => `${c.name}:${c.command}`).join(" "),
       DESCRIPTION: m.description,
       SERVICE: m.service ? "1" : "",
       KEEP: m.keep.join(" "),
@@ -172,6 +182,7 @@ export async function buildBundle(options: {
       commit: gitCommit(repoRoot),
       sourceDate: new Date(epoch * 1000).toISOString(),
       entry: m.entry,
+      commands: commands.map((c) => ({ bin: `bin/${c.name}`, entry: c.entry, linkedAs: c.command })),
       service: m.service ? `asterisk-b24-${m.name}.service` : null,
       keep: m.keep,
       health: m.health ?? null,

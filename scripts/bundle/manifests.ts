@@ -13,6 +13,8 @@ export interface AppManifest {
   description: string;
   /** Name of the command linked into /usr/local/bin on a system install (root, default prefix). */
   command: string;
+  /** Further commands in the same archive (own entry, same lib/node_modules): `bin/<name>`, linked as `command`. */
+  extraCommands?: Array<{ name: string; entry: string; command: string }>;
   /** Long-running service: systemd unit template and the arguments `bin/<name>` is started with. */
   service?: {
     /** Unit template; `@PREFIX@`, `@CONFIG@`, `@DATA@`, `@USER@` are filled in by install.sh. */
@@ -50,7 +52,8 @@ export const MANIFESTS: AppManifest[] = [
     command: "asterisk-b24-connector",
     service: { unit: "packaging/systemd/connector.service" },
     exampleConfig: "packaging/config/connector.example.json",
-    keep: ["etc/connector.json", "var/license.lic"],
+    // The licence: license.file, default /etc/asterisk-b24/license.jwt (= etc/ of a system install).
+    keep: ["etc/connector.json", "etc/connector.env", "etc/license.jwt"],
     // `demo` and `replay <name>` read the recorded Asterisk sessions of the test kit.
     assets: ["packages/testkit/fixtures/asterisk"],
     health: { port: 8077, path: "/status" },
@@ -61,6 +64,8 @@ export const MANIFESTS: AppManifest[] = [
     entry: "apps/b24-app/src/main.ts",
     description: "asterisk-b24 local Bitrix24 app (credentials, connector tokens, REST gateway)",
     command: "asterisk-b24-b24-app",
+    // Admin commands: keygen, token issue/list/revoke, install-url, audit, status.
+    extraCommands: [{ name: "b24-app-cli", entry: "apps/b24-app/src/cli.ts", command: "asterisk-b24-app-cli" }],
     service: { unit: "packaging/systemd/b24-app.service" },
     exampleConfig: "packaging/config/b24-app.example.json",
     keep: ["etc/b24-app.json", "var/"], // its data (portal credentials, token keys) is small

@@ -33,7 +33,7 @@ const probe: AppManifest = {
   name: "connector-probe",
   entry: "packages/testkit/test/packaging/fixtures/runtime-probe.ts",
   command: "connector-probe",
-  keep: ["etc/connector-probe.json", "var/license.lic"],
+  keep: ["etc/connector-probe.json"],
   assets: [],
 };
 
@@ -53,17 +53,15 @@ function probeLine(stdout: string): ProbeResult {
   return JSON.parse(line) as ProbeResult;
 }
 
-describe.skipIf(!netns.ok && !mustRun)("connector bundle runtime (probe) — offline install, /status, update, rollback", () => {
+describe.skipIf(!netns.ok && !mustRun)("connector bundle runtime (probe) — offline install, Redis, /status", () => {
   let work: string;
   let v1: string;
-  let v2: string;
   const prefix = () => join(work, "prefix");
 
   beforeAll(async () => {
     if (!netns.ok) throw new Error(netns.reason);
     work = tempDir("probe");
     v1 = unpack((await bundleManifest(probe, "0.1.0", join(work, "out"))).archive, join(work, "unpacked"));
-    v2 = unpack((await bundleManifest(probe, "0.2.0", join(work, "out"))).archive, join(work, "unpacked"));
   }, 240_000);
 
   afterAll(() => {
@@ -113,51 +111,7 @@ describe.skipIf(!netns.ok && !mustRun)("connector bundle runtime (probe) — off
     expect((statSync(config).mode & 0o777).toString(8)).toBe("600");
   });
 
-  it("an update over it keeps the edited config and the licence (with a backup), runs the new release; --rollback returns", () => {
-    const config = join(prefix(), "etc/connector-probe.json");
-    const edited = readText(config).replace('"level": "info"', '"level": "debug"');
-    writeFileSync(config, edited);
-    writeFileSync(join(prefix(), "var/license.lic"), "eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
-    const redis = redisInNetns(6462, work);
-
-    const update = inNetns(
-      [`"${v2}/install.sh" --prefix "${prefix()}" --no-systemd`, redis.start, `"${prefix()}/current/bin/connector-probe" --redis redis://127.0.0.1:6462 --prefix pkg-probe-3`, redis.stop].join("\n"),
-    );
-    expect(update.code, update.stderr).toBe(0);
-    expect(update.stdout).toContain("connector-probe: updated 0.1.0 -> 0.2.0");
-    expect(probeLine(update.stdout).version).toBe("0.2.0");
-    expect(readText(config)).toBe(edited);
-    expect(readText(join(prefix(), "var/license.lic"))).toBe("eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
-    const backups = readdirSync(join(prefix(), "backups"));
-    expect(backups).toHaveLength(1);
-    expect(backups[0]).toMatch(/^0\.1\.0-\d{8}T\d{6}Z$/);
-    expect(readText(join(prefix(), "backups", backups[0]!, "etc/connector-probe.json"))).toBe(edited);
-    expect(readText(join(prefix(), "backups", backups[0]!, "var/license.lic"))).toContain("licence");
-    expect([linkVersion(prefix(), "current"), linkVersion(prefix(), "previous")]).toEqual(["0.2.0", "0.1.0"]);
-
-    const back = inNetns(
-      [`"${prefix()}/current/install.sh" --prefix "${prefix()}" --rollback`, redis.start, `"${prefix()}/current/bin/connector-probe" --redis redis://127.0.0.1:6462 --prefix pkg-probe-4`, redis.stop].join(
-        "\n",
-      ),
-    );
-    expect(back.code, back.stderr).toBe(0);
-    expect(back.stdout).toContain("rolled back from 0.2.0 to 0.1.0");
-    expect(probeLine(back.stdout).version).toBe("0.1.0");
-    expect(readText(config)).toBe(edited);
-  });
-
-  it("re-installing the same version keeps config and links; a second rollback rolls forward", () => {
-    const again = inNetns(`"${v1}/install.sh" --prefix "${prefix()}" --no-systemd\n"${prefix()}/current/install.sh" --prefix "${prefix()}" --rollback`);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain("installed 0.1.0");
-    expect(again.stdout).toContain("rolled back from 0.1.0 to 0.2.0");
-    expect(linkVersion(prefix(), "current")).toBe("0.2.0");
-    expect(readdirSync(join(prefix(), "releases")).sort()).toEqual(["0.1.0", "0.2.0"]);
-  });
 });
-
-// `run` (the service with /status) is exercised as soon as the CLI has it.
-const connectorRun = connectorCli && /case "run"/.test(readText(join(REPO_ROOT, connector.entry)));
 
 describe.skipIf(!connectorCli || (!netns.ok && !mustRun))("connector bundle (apps/connector/src/cli.ts) — offline install, replay, update, rollback", () => {
   let work: string;
@@ -198,46 +152,82 @@ describe.skipIf(!connectorCli || (!netns.ok && !mustRun))("connector bundle (app
     expect(r.stdout.slice(r.stdout.indexOf(lines.find((l) => l.includes("conversation_requested"))!))).toBe(fromSources.stdout);
   });
 
-  it.skipIf(!connectorRun)("run answers /status (health probe) against a Redis inside the namespace", () => {
+  it("run: answers /status and puts a replayed call into Bitrix24 — PBX, CRM and Redis on loopback, no network", () => {
     const redis = redisInNetns(6463, work);
     const config = join(work, "run.json");
     const example = JSON.parse(readText(join(v1, "config.example.json"))) as Record<string, Record<string, unknown>>;
-    writeFileSync(config, JSON.stringify({ ...example, redis: { url: "redis://127.0.0.1:6463", prefix: "pkg-run" }, http: { host: "127.0.0.1", port: 8178 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...example,
+        ami: { host: "127.0.0.1", port: 5139, username: "crm", secret: "secret" },
+        b24: { auth: { mode: "webhook", webhookUrl: "http://127.0.0.1:8179/rest/1/offline0webhook0code/" }, limits: { burst: 50, drainPerSec: 50 } },
+        redis: { url: "redis://127.0.0.1:6463", prefix: "pkg-run" },
+        http: { host: "127.0.0.1", port: 8178 },
+        recordings: { enabled: false },
+        license: { file: join(work, "no-licence.jwt") },
+      }),
+    );
+    const installed = join(work, "run-prefix");
+    const callsFinished = `node -e 'fetch("http://127.0.0.1:8179/_emulator/calls").then(r => r.json()).then(c => process.exit(c.some(x => x.finish) ? 0 : 1), () => process.exit(1))'`;
     const r = inNetns(
       [
+        `"${v1}/install.sh" --prefix "${installed}" --no-systemd`,
         redis.start,
-        `timeout 60 "${prefix()}/current/bin/connector" run --config "${config}" > "${work}/run.log" 2>&1 &`,
+        `timeout 90 node --import tsx packages/testkit/test/packaging/fixtures/offline-peers.ts --b24-port 8179 --ami-port 5139 --recording ${recording} > "${work}/peers.out" 2>&1 &`,
+        "PEERS=$!",
+        `for i in $(seq 1 150); do grep -q webhookUrl "${work}/peers.out" 2>/dev/null && break; sleep 0.2; done`,
+        `timeout 90 "${installed}/current/bin/connector" run --config "${config}" > "${work}/run.log" 2>&1 &`,
         "RUN=$!",
-        `for i in $(seq 1 150); do node "${prefix()}/current/lib/healthcheck.mjs" http://127.0.0.1:8178/status 2>/dev/null && break; sleep 0.2; done`,
-        `node "${prefix()}/current/lib/healthcheck.mjs" http://127.0.0.1:8178/status && echo HEALTH=ok`,
+        `for i in $(seq 1 150); do node "${installed}/current/lib/healthcheck.mjs" http://127.0.0.1:8178/status 2>/dev/null && break; sleep 0.2; done`,
+        `node "${installed}/current/lib/healthcheck.mjs" http://127.0.0.1:8178/status && echo HEALTH=ok`,
+        `for i in $(seq 1 150); do ${callsFinished} && break; sleep 0.2; done`,
+        `${callsFinished} && echo CALL=finished-in-crm`,
         `node -e 'fetch("http://127.0.0.1:8178/status").then(r => r.text()).then(t => console.log("STATUS=" + t))'`,
         "kill -TERM $RUN; wait $RUN || true",
+        "kill -TERM $PEERS; wait $PEERS || true",
         redis.stop,
       ].join("\n"),
+      150_000,
     );
-    expect(r.code, `${r.stderr}\n${readText(join(work, "run.log"))}`).toBe(0);
-    expect(r.stdout).toContain("HEALTH=ok");
+    const logs = () => `${r.stderr}\n--- peers\n${readText(join(work, "peers.out"))}\n--- connector\n${readText(join(work, "run.log"))}`;
+    expect(r.code, logs()).toBe(0);
+    expect(r.stdout, logs()).toContain("HEALTH=ok");
+    expect(r.stdout, logs()).toContain("CALL=finished-in-crm");
     const status = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("STATUS="))!.slice(7)) as { version: string };
     expect(status.version).toBe("0.1.0");
-  });
+  }, 180_000);
 
   it("an update over it keeps config and licence and runs the new version; --rollback returns to the first", () => {
     const config = join(prefix(), "etc/connector.json");
     const edited = readText(config).replace('"username": "asterisk-b24"', '"username": "crm"');
     writeFileSync(config, edited);
-    writeFileSync(join(prefix(), "var/license.lic"), "eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
+    writeFileSync(join(prefix(), "etc/license.jwt"), "eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
 
     const update = inNetns([`"${v2}/install.sh" --prefix "${prefix()}" --no-systemd`, `"${prefix()}/current/bin/connector" --version`].join("\n"));
     expect(update.code, update.stderr).toBe(0);
     expect(update.stdout).toContain("connector: updated 0.1.0 -> 0.1.1");
     expect(update.stdout.split("\n")).toContain("0.1.1");
     expect(readText(config)).toBe(edited);
-    expect(readText(join(prefix(), "var/license.lic"))).toBe("eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
+    expect(readText(join(prefix(), "etc/license.jwt"))).toBe("eyJhbGciOiJFUzI1NiJ9.licence.signature\n");
+    const backup = readdirSync(join(prefix(), "backups"))[0]!;
+    expect(readText(join(prefix(), "backups", backup, "etc/license.jwt"))).toContain("licence");
 
     const back = inNetns([`"${prefix()}/current/install.sh" --prefix "${prefix()}" --rollback`, `"${prefix()}/current/bin/connector" --version`].join("\n"));
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout.split("\n")).toContain("0.1.0");
     expect(readText(config)).toBe(edited);
     expect([linkVersion(prefix(), "current"), linkVersion(prefix(), "previous")]).toEqual(["0.1.0", "0.1.1"]);
+  });
+
+  it("re-installing the same version keeps config and links; a second rollback rolls forward", () => {
+    const config = readText(join(prefix(), "etc/connector.json"));
+    const again = inNetns(`"${v1}/install.sh" --prefix "${prefix()}" --no-systemd\n"${prefix()}/current/install.sh" --prefix "${prefix()}" --rollback`);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("connector: installed 0.1.0");
+    expect(again.stdout).toContain("rolled back from 0.1.0 to 0.1.1");
+    expect(linkVersion(prefix(), "current")).toBe("0.1.1");
+    expect(readdirSync(join(prefix(), "releases")).sort()).toEqual(["0.1.0", "0.1.1"]);
+    expect(readText(join(prefix(), "etc/connector.json"))).toBe(config);
   });
 });

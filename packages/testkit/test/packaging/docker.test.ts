@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseB24AppConfig } from "../../../../apps/b24-app/src/config.js";
 import { parseConfig } from "../../../../apps/connector/src/config/load.js";
 import { findManifest } from "../../../../scripts/bundle/manifests.js";
 import { expandArgs, parseDockerfile, type Dockerfile } from "./dockerfile.js";
@@ -43,10 +44,14 @@ describe("docker/compose.yaml", () => {
     }
   }, 900_000);
 
-  it("the connector configurations shipped (bundle example, compose) are valid connector configurations", () => {
+  it("the configurations shipped (bundle examples, compose) are valid for their app", () => {
     for (const file of ["packaging/config/connector.example.json", "docker/config/connector.json"]) {
       const config = parseConfig(JSON.parse(read(file)), file, {});
-      expect(config.http.port).toBe(8077);
+      expect(config.http.port).toBe(findManifest("connector").health!.port);
+    }
+    for (const file of ["packaging/config/b24-app.example.json", "docker/config/b24-app.json"]) {
+      const config = parseB24AppConfig(JSON.parse(read(file)), file, {});
+      expect(config.http.port).toBe(findManifest("b24-app").health!.port);
     }
   });
 });
@@ -63,7 +68,10 @@ describe("docker/*.Dockerfile", () => {
       expect(df.user).not.toMatch(/^(root|0)$/);
       expect(df.healthcheck).toEqual(["node", `/opt/asterisk-b24/${app}/current/lib/healthcheck.mjs`]);
       expect(df.entrypoint).toEqual([`/opt/asterisk-b24/${app}/current/bin/${app}`]);
-      expect(df.cmd).toEqual(["run", "--config", `/etc/asterisk-b24/${app}.json`]);
+      // Same start command as the systemd unit.
+      const unit = read(manifest.service!.unit);
+      const execArgs = /^ExecStart=\S+ (.*)$/m.exec(unit)![1]!.replace("@CONFIG@", "/etc/asterisk-b24").split(" ");
+      expect(df.cmd).toEqual(execArgs);
       expect(read(`docker/${app}.Dockerfile`)).toContain(`EXPOSE ${manifest.health!.port}`);
     });
   }
