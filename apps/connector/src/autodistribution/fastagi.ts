@@ -88,6 +88,11 @@ class LineReader {
     socket.on("error", end);
   }
 
+  /** Takes the lines already received, without waiting. */
+  drain(): string[] {
+    return this.#lines.splice(0);
+  }
+
   next(): Promise<string | undefined> {
     const l = this.#lines.shift();
     if (l !== undefined) return Promise.resolve(l);
@@ -162,6 +167,13 @@ export class FastAgiServer {
         ["AD_REASON", answer.reason],
       ];
       for (const [name, value] of sets) {
+        // a HANGUP that came while we were looking up the answer
+        for (const line of reader.drain()) {
+          if (line.trim().toUpperCase() === "HANGUP") {
+            hungUp = true;
+            this.hangups++;
+          }
+        }
         if (hungUp || socket.destroyed) break;
         socket.write(`SET VARIABLE ${name} ${quote(value)}\n`);
         const reply = await readReply();
