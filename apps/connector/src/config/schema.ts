@@ -68,8 +68,16 @@ export const b24Schema = z.strictObject({
   auth: z.discriminatedUnion("mode", [webhookAuth, oauthAuth, gatewayAuth]),
   /** Leaky bucket we keep to (cloud default 50 burst, 2/s; on-premise: raise or set drainPerSec high). */
   limits: z
-    .strictObject({ burst: z.number().int().min(1).default(50), drainPerSec: z.number().positive().default(2) })
-    .default({ burst: 50, drainPerSec: 2 }),
+    .strictObject({
+      burst: z.number().int().min(1).default(50),
+      drainPerSec: z.number().positive().default(2),
+      /**
+       * Requests of the burst left to others: every app calling the same portal from the same IP
+       * (the b24-app's install and token refresh, other integrations) drains the same bucket.
+       */
+      safety: z.number().int().min(0).default(5),
+    })
+    .default({ burst: 50, drainPerSec: 2, safety: 5 }),
   /** Parallel batches in flight. */
   lanes: z.number().int().min(1).max(64).default(4),
   /** How long commands wait to be coalesced into one batch. */
@@ -202,6 +210,8 @@ export const connectorConfigSchema = z.strictObject({
   extras: extrasSchema.default(extrasSchema.parse({})),
   hooks: hooksConfigSchema.default(hooksConfigSchema.parse({})),
   license: licenseSchema.default(licenseSchema.parse({})),
+  /** Calls handled at the same time (each strictly in order). Many calls waiting on Bitrix24 at once is what fills batches. */
+  pipeline: z.strictObject({ concurrency: z.number().int().min(1).max(10_000).default(512) }).default({ concurrency: 512 }),
   usersCache: z.strictObject({ refreshMinutes: z.number().min(0).default(15) }).default({ refreshMinutes: 15 }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
   clickToCall: clickToCallSchema.default(clickToCallSchema.parse({})),

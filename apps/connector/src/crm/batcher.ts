@@ -42,6 +42,13 @@ export interface BatcherOptions {
   portal: string;
   maxCommands?: number;
   windowMs?: number;
+  /**
+   * Backpressure: false while enough batches are already waiting for the rate limit. A window
+   * that ends then is extended (up to `maxHoldMs` after the first entry), so commands keep
+   * coalescing into one full batch instead of queueing many small ones behind the limit.
+   */
+  ready?: () => boolean;
+  maxHoldMs?: number;
   onFlush: (batch: BatchPayload, entries: Entry[]) => void;
 }
 
@@ -72,6 +79,7 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly max: number;
   private readonly windowMs: number;
+  private firstAt = 0;
 
   constructor(private readonly opts: BatcherOptions) {
     this.max = Math.min(MAX_BATCH_COMMANDS, opts.maxCommands ?? MAX_BATCH_COMMANDS);
@@ -81,10 +89,27 @@ export class Batcher {
   add(entry: Entry): void {
     validateEntry(entry, this.max);
     if (this.count + entry.commands.length > this.max) this.flush();
+    if (this.pending.length === 0) this.firstAt = Date.now();
     this.pending.push(entry);
     this.count += entry.commands.length;
     if (this.count >= this.max) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    else this.timer ??= setTimeout(() => this.windowEnded(), this.windowMs);
+  }
+
+  /** Window over: flush, unless the queue says wait (then hold, bounded by maxHoldMs). */
+  private windowEnded(): void {
+    this.timer = undefined;
+    const held = Date.now() - this.firstAt;
+    if (this.opts.ready && !this.opts.ready() && held < (this.opts.maxHoldMs ?? 2000)) {
+      this.timer = setTimeout(() => this.windowEnded(), this.windowMs);
+      return;
+    }
+    this.flush();
+  }
+
+  /** The queue has room again: a held batch goes now. */
+  poke(): void {
+    if (this.pending.length > 0 && this.timer && (!this.opts.ready || this.opts.ready())) this.flush();
   }
 
   flush(): void {

@@ -107,6 +107,8 @@ export class B24Client {
       portal: this.portal,
       maxCommands: opts.batch?.maxCommands,
       windowMs: opts.batch?.windowMs,
+      // Hold commands while `lanes` batches of this process already wait for Bitrix24.
+      ready: () => this.jobEntries.size < (opts.lanes ?? 4),
       onFlush: (batch, entries) => this.track(this.enqueue(batch, entries)),
     });
     this.events.on("completed", ({ jobId, returnvalue }) => {
@@ -303,6 +305,7 @@ export class B24Client {
     const w = this.jobEntries.get(jobId);
     if (!w) return;
     this.jobEntries.delete(jobId);
+    this.batcher.poke();
     let data: BatchPayload | undefined;
     try {
       data = (await finishedBatch(this.queue, jobId)).job?.data;

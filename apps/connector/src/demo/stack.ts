@@ -104,7 +104,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const { token } = await b24app.tokens.issue({ connectorId: "stack" });
   const input: ConnectorConfigInput = {
     ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
-    b24: { auth: { mode: "gateway", gatewayUrl: `http://127.0.0.1:${b24app.port}/gateway`, token }, batchWindowMs: 10, lanes: 4, ...(o.limits ? { limits: o.limits } : {}) },
+    b24: { auth: { mode: "gateway", gatewayUrl: `http://127.0.0.1:${b24app.port}/gateway`, token }, batchWindowMs: 10, lanes: 4, limits: o.limits === false ? { burst: 100_000, drainPerSec: 10_000 } : (o.limits ?? { burst: 50, drainPerSec: 2 }) },
     clickToCall: { enabled: true, queue },
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },

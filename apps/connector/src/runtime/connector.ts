@@ -182,7 +182,7 @@ export class Connector {
         await pipeline.handle(callKey, stage, index);
         if ((stage as StageEvent).stage === "call_ended") options.onCallDone?.(callKey);
       },
-      { logger: log.child({ component: "calls" }) },
+      { concurrency: config.pipeline.concurrency, logger: log.child({ component: "calls" }) },
     );
     this.engine = new TrackerEngine({
       config: config.tracker,

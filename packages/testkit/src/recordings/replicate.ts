@@ -9,6 +9,7 @@ const CHANNEL_SUFFIX = /-([0-9a-f]{8})(;[12])?$/;
 /** Copy `i`'s view of one header value: ids, channel names and bridge ids made unique per copy. */
 function shiftValue(key: string, value: string, i: number): string {
   if (i === 0) return value;
+  if (/bridgeuniqueid$/i.test(key)) return value ? `${value}-c${i}` : value;
   if (ID_KEY.test(key)) {
     const m = ID_VALUE.exec(value);
     return m ? `${Number(m[1]) + i * 100_000}.${m[2]}` : value;
@@ -16,7 +17,6 @@ function shiftValue(key: string, value: string, i: number): string {
   if (CHANNEL_KEY.test(key) || key === "Channel") {
     return value.replace(CHANNEL_SUFFIX, (_all, hex: string, half: string | undefined) => `-${(parseInt(hex, 16) + i * 256).toString(16).padStart(8, "0")}${half ?? ""}`);
   }
-  if (/bridgeuniqueid$/i.test(key) && value) return `${value}-c${i}`;
   return value;
 }
 
