@@ -1,8 +1,8 @@
+import { ConfigError, readJsonConfig, validateConfig, type EnvOverrides } from "@asterisk-b24/common";
 /**
  * The b24-app's configuration (JSON file, `--config FILE`). Validated with zod once at start; an
  * error names the path of every wrong key. Secrets may come from the environment instead.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 const port = z.number().int().min(0).max(65535);
@@ -91,57 +91,23 @@ export type B24AppConfig = z.infer<typeof b24AppConfigSchema>;
 export type B24AppConfigInput = z.input<typeof b24AppConfigSchema>;
 
 /** A configuration that cannot be used; `issues` name each wrong key by its path. */
-export class B24AppConfigError extends Error {
+export class B24AppConfigError extends ConfigError {
   override readonly name = "B24AppConfigError";
-  constructor(
-    readonly source: string,
-    readonly issues: { path: string; message: string }[],
-  ) {
-    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n"));
-  }
 }
 
-const ENV_OVERRIDES: Array<[env: string, path: string[]]> = [
+const ENV_OVERRIDES: EnvOverrides = [
   ["B24_APP_CLIENT_SECRET", ["portal", "credential", "clientSecret"]],
   ["B24_APP_WEBHOOK_URL", ["portal", "credential", "webhookUrl"]],
   ["B24_APP_INSTALL_KEY", ["install", "key"]],
   ["B24_APP_REDIS_URL", ["redis", "url"]],
 ];
 
-function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
-  if (typeof raw !== "object" || raw === null) return raw;
-  const copy = structuredClone(raw) as Record<string, unknown>;
-  for (const [name, path] of ENV_OVERRIDES) {
-    const value = env[name];
-    if (value === undefined || value === "") continue;
-    let node = copy;
-    for (const key of path.slice(0, -1)) {
-      if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
-    node[path[path.length - 1]!] = value;
-  }
-  return copy;
-}
+const appError = (source: string, issues: { path: string; message: string }[]) => new B24AppConfigError(source, issues);
 
 export function parseB24AppConfig(raw: unknown, source = "configuration", env: NodeJS.ProcessEnv = process.env): B24AppConfig {
-  const result = b24AppConfigSchema.safeParse(applyEnv(raw, env));
-  if (result.success) return result.data;
-  throw new B24AppConfigError(
-    source,
-    result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join("."),
-      message: issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message,
-    })),
-  );
+  return validateConfig(b24AppConfigSchema, raw, { source, env, overrides: ENV_OVERRIDES, error: appError });
 }
 
 export function loadB24AppConfig(path: string, env: NodeJS.ProcessEnv = process.env): B24AppConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new B24AppConfigError(path, [{ path: "", message: `cannot read a JSON file: ${(err as Error).message}` }]);
-  }
-  return parseB24AppConfig(raw, path, env);
+  return parseB24AppConfig(readJsonConfig(path, appError), path, env);
 }

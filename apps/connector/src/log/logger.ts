@@ -1,36 +1,6 @@
-import { pino, type Logger, type LoggerOptions } from "pino";
+import { createAppLogger, type Logger } from "@asterisk-b24/common";
 
-export type { Logger };
-
-/**
- * Paths redacted from every log line. Secrets are removed by configuration here, never by
- * hand at call sites: AMI secret, Bitrix24 webhook codes and OAuth tokens, gateway tokens.
- */
-export const REDACT_PATHS = [
-  "secret",
-  "*.secret",
-  "*.*.secret",
-  "password",
-  "*.password",
-  "token",
-  "*.token",
-  "access_token",
-  "*.access_token",
-  "refresh_token",
-  "*.refresh_token",
-  "auth",
-  "*.auth",
-  "application_token",
-  "*.application_token",
-  "webhookUrl",
-  "*.webhookUrl",
-  "*.*.webhookUrl",
-  "clientSecret",
-  "*.clientSecret",
-  "*.*.clientSecret",
-  "headers.authorization",
-  "*.headers.authorization",
-];
+export { REDACT_PATHS, silentLogger, type Logger } from "@asterisk-b24/common";
 
 export interface LoggerSettings {
   level?: string;
@@ -39,18 +9,9 @@ export interface LoggerSettings {
   destination?: NodeJS.WritableStream;
 }
 
-/** The connector's one logger: JSON lines on stdout, secrets redacted. */
+/** The connector's one logger: JSON lines on stdout, secrets redacted (see @asterisk-b24/common). */
 export function createLogger(settings: LoggerSettings = {}): Logger {
-  const options: LoggerOptions = {
-    level: settings.level ?? process.env.LOG_LEVEL ?? "info",
-    name: settings.name ?? "asterisk-b24",
-    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-    base: { pid: process.pid },
-  };
-  return settings.destination ? pino(options, settings.destination as never) : pino(options);
+  return createAppLogger({ name: settings.name ?? "asterisk-b24", ...(settings.level ? { level: settings.level } : {}), ...(settings.destination ? { destination: settings.destination } : {}) });
 }
 
-/** A logger that writes nothing (unit tests, pure code paths that accept an optional logger). */
-export function silentLogger(): Logger {
-  return pino({ level: "silent" });
-}
+

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { Router } from "express";
 import type { Logger } from "pino";
 import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
+import { redisOptions } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
 import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
 import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
@@ -75,16 +76,6 @@ function authFor(config: ConnectorConfig): B24AuthMode {
   });
 }
 
-function redisOptions(url: string): { host: string; port: number; password?: string; db?: number; username?: string } {
-  const u = new URL(url);
-  return {
-    host: u.hostname || "127.0.0.1",
-    port: Number(u.port || 6379),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
-  };
-}
 
 export class Connector {
   readonly config: ConnectorConfig;

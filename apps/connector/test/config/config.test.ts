@@ -23,7 +23,7 @@ describe("connector configuration", () => {
   it("fills every default from a minimal file", () => {
     const cfg = parseConfig(minimal, "test", {});
     expect(cfg.ami.port).toBe(5038);
-    expect(cfg.b24.limits).toEqual({ burst: 50, drainPerSec: 2 });
+    expect(cfg.b24.limits).toEqual({ burst: 50, drainPerSec: 2, safety: 5 });
     expect(cfg.product.cardMode).toBe("ringing");
     expect(cfg.tracker.clickToCallVariable).toBe("CRM_CALL_ID");
     expect(cfg.redis.prefix).toBe("ab24");

@@ -1,0 +1,3 @@
+export * from "./log.js";
+export * from "./config.js";
+export * from "./redis.js";
