@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadRecording, recordingNames } from "../../testkit/src/index.js"; // relative: testkit depends on ami, so ami cannot depend on testkit
 import { AmiMessage, AmiParser, AmiParseError, commandOutput, isLegacyCommandReply, type AmiGreeting } from "../src/index.js";
+import { seededRandom as rng } from "../../testkit/src/util/random.js";
 
 function collect(options?: { expectGreeting?: boolean }) {
   const messages: AmiMessage[] = [];
@@ -13,17 +14,6 @@ function collect(options?: { expectGreeting?: boolean }) {
   return { parser, messages, errors, greetings };
 }
 
-/** Deterministic PRNG (mulberry32) so a failing chunking can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function feedRandomChunks(parser: AmiParser, bytes: Buffer, seed: number, maxChunk = 97): void {
   const random = rng(seed);

@@ -24,6 +24,7 @@ import type { ComponentStatus } from "../http/status.js";
 import type { B24Port } from "../stages/parts/b24-port.js";
 import type { ExtensionMap } from "../stages/parts/extension-map.js";
 import type { UsersCache } from "../stages/parts/users-cache.js";
+import type { OriginateRequest } from "../runtime/connector.js";
 import type { ClickToCallConfig } from "./config.js";
 import { diagnoseOriginate, failureNotice, type OriginateDiagnosis } from "./diagnostics.js";
 import { assertCallerId, assertFormat, assertVariable, cleanPhoneNumber, ClickToCallValueError } from "./validate.js";
@@ -38,15 +39,8 @@ export interface ClickToCallJobData {
   domain: string;
 }
 
-export interface OriginateCall {
-  channel: string;
-  context: string;
-  exten: string;
-  priority?: number | string;
-  callerId?: string;
-  timeoutMs?: number;
-  variables?: Record<string, string>;
-}
+/** What click-to-call asks the connector to dial (the connector's AMI Originate request). */
+export type OriginateCall = OriginateRequest;
 
 export type ClickToCallStatus = "dialled" | "refused" | "cancelled" | "stale" | "no-extension" | "duplicate" | "ignored" | "failed";
 

@@ -5,4 +5,4 @@ export type { ChunkingOptions } from "./session.js";
 export type { CommandFormat } from "./replies.js";
 export { ChannelTracker, type LiveChannel } from "./channels.js";
 export { EventFilter } from "./event-filter.js";
-export { seededRandom } from "./random.js";
+export { seededRandom } from "../util/random.js";

@@ -4,7 +4,7 @@ import { loadRecording, type Recording } from "../recordings/index.js";
 import { ChannelTracker } from "./channels.js";
 import { buildPlaylist, type AmiReplayStartMode } from "./playlist.js";
 import { ReplayPlayer, type AmiReplayDrop } from "./player.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../util/random.js";
 import { commandReply, DEFAULT_COMMAND_OUTPUTS, errorReply, originateResponse, pong, response, type CommandFormat } from "./replies.js";
 import { ReplaySession, type ChunkingOptions } from "./session.js";
 

@@ -3,19 +3,10 @@
  * and a full outage window. Dice are seeded so a run is reproducible.
  */
 import type { FaultsConfig } from "./types.js";
+import { seededRandom as mulberry32 } from "../util/random.js";
 
 export type FaultDecision = "reset" | "hang" | "503" | "500" | null;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultInjector {
   private config: FaultsConfig = {};
