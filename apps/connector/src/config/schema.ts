@@ -111,7 +111,24 @@ export const productSchema = z.strictObject({
   addToChat: z.boolean().default(true),
   /** Long PBX extensions ↔ the short numbers Bitrix24 users have in UF_PHONE_INNER. */
   extensionMap: z.record(z.string(), z.string()).default({}),
+  /** Rules for many extensions at once: strip a prefix (7701101 ↔ 101) or keep the last digits. */
+  extensionRules: z
+    .array(
+      z.discriminatedUnion("kind", [
+        z.strictObject({ kind: z.literal("strip-prefix"), prefix: z.string().regex(/^\d+$/) }),
+        z.strictObject({ kind: z.literal("last-digits"), digits: z.number().int().min(1).max(10), pbxPrefix: z.string().regex(/^\d+$/).optional() }),
+      ]),
+    )
+    .default([]),
   blacklist: z
+    .strictObject({
+      extensions: z.array(z.string()).default([]),
+      trunks: z.array(z.string()).default([]),
+      numbers: z.array(z.string()).default([]),
+    })
+    .default({ extensions: [], trunks: [], numbers: [] }),
+  /** When not empty, only calls matching it (by extension, trunk or number) reach the CRM. */
+  whitelist: z
     .strictObject({
       extensions: z.array(z.string()).default([]),
       trunks: z.array(z.string()).default([]),

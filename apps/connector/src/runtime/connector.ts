@@ -30,7 +30,7 @@ import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
 import { TrackerEngine } from "./tracker-engine.js";
-import { createConnectorLicense, type ConnectorLicense } from "../license/connector-license.js";
+import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
 import { ClickToCallService } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
 
@@ -115,8 +115,12 @@ export class Connector {
   constructor(readonly options: ConnectorOptions) {
     const config = (this.config = options.config);
     const log = (this.log = options.logger);
-    // First, before any connection: a licence that is not valid stops the start with its reason.
+    // First, before any connection: a licence that is not valid stops the start with its reason,
+    // and so does a PBX or portal beyond the licensed number.
     this.license = createConnectorLicense(config.license, log);
+    const pbx = `${config.ami.host}:${config.ami.port}`;
+    if (!this.license.guard.isPbxAllowed(pbx)) throw new LicenseStartError(`the licence does not cover another PBX (${pbx}): ${this.license.guard.status().message}`);
+    if (!this.license.guard.isPortalAllowed(portalOf(config))) throw new LicenseStartError(`the licence does not cover another Bitrix24 portal (${portalOf(config)}): ${this.license.guard.status().message}`);
     const prefix = config.redis.prefix;
     const redisOpts = redisOptions(config.redis.url);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
@@ -161,8 +165,8 @@ export class Connector {
       hooks: this.hooks,
       journal: this.journal,
       crmState: this.crmState,
-      extensionMap: createExtensionMap({ explicit: config.product.extensionMap }),
-      lists: createLists({ blacklist: config.product.blacklist, phoneRules: config.product.phone }),
+      extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
+      lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
       logger: log.child({ component: "pipeline" }),
       metrics: this.metrics,
       license: this.license.guard,

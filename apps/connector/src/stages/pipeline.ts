@@ -20,18 +20,29 @@ import { buildActivityUpdate, callKind } from "./parts/activity.js";
 import { crmRef } from "./parts/crm-binding.js";
 import type { CachedUser } from "./parts/users-cache.js";
 import { formatB24DateTime } from "./parts/datetime.js";
+import { toB24Status } from "./parts/status-code.js";
 import { attachRecording } from "./record.js";
 import type { CallStage } from "../hooks/index.js";
 import type { CallFull, StageEvent } from "../tracker/index.js";
 
 type Conversation = CallFull["conversations"][string];
 
-/** Bitrix24 STATUS_CODE for the tracker's SIP-style result. */
+/**
+ * Bitrix24 STATUS_CODE. Answered: 200; missed inbound: 304. An outgoing call that did not
+ * connect is told apart by what Asterisk said about the dialled trunk leg (DIALSTATUS, then the
+ * Q.850 cause; tables in parts/status-code.ts); without a trunk leg (a click-to-call whose
+ * manager did not pick up) the tracker's SIP-style result decides.
+ */
 export function statusCodeFor(call: CallFull): string {
+  const answered = call.result === 200;
+  const direction = call.direction === "outbound" ? "outbound" : "inbound";
+  const trunkLeg = [...call.channels].reverse().find((c) => c.extra.kind === "trunk" && c.extra.origin !== "incoming");
+  if (answered || direction === "inbound" || trunkLeg) {
+    return toB24Status({ direction, answered, dialStatus: trunkLeg?.extra.dial_status || undefined, hangupCause: trunkLeg?.extra.cause ?? undefined }).statusCode;
+  }
   const r = call.result;
-  if (r === 603) return call.direction === "outbound" ? "603-S" : "603";
-  if ([200, 304, 486, 480, 484, 503, 404, 403, 402, 423].includes(r)) return String(r);
-  return r >= 200 && r < 300 ? "200" : "304";
+  if (r === 603) return "603-S";
+  return [486, 480, 484, 503, 404, 403].includes(r) ? String(r) : "480";
 }
 
 export class CallPipeline {

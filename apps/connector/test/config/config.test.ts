@@ -47,6 +47,14 @@ describe("connector configuration", () => {
     expect(err.issues.map((i) => i.path).sort()).toEqual(["b24.auth.clientId", "b24.auth.clientSecret"]);
   });
 
+  it("checks extension rules and white lists", () => {
+    const cfg = parseConfig({ ...minimal, product: { extensionRules: [{ kind: "strip-prefix", prefix: "7701" }], whitelist: { trunks: ["provider"] } } }, "c", {});
+    expect(cfg.product.extensionRules).toEqual([{ kind: "strip-prefix", prefix: "7701" }]);
+    expect(cfg.product.whitelist.trunks).toEqual(["provider"]);
+    const err = errorOf(() => parseConfig({ ...minimal, product: { extensionRules: [{ kind: "strip-prefix", prefix: "77x" }] } }, "c", {}));
+    expect(err.issues[0]!.path).toBe("product.extensionRules.0.prefix");
+  });
+
   it("takes secrets from the environment", () => {
     const cfg = parseConfig({ ami: { username: "crm" }, b24: minimal.b24 }, "c", { ASTERISK_B24_AMI_SECRET: "from-env" });
     expect(cfg.ami.secret).toBe("from-env");
