@@ -1,3 +1,4 @@
+import { requestTokenRefresh } from "@asterisk-b24/common";
 /**
  * The portal credential the b24-app holds (and never hands out). Two modes:
  *
@@ -111,23 +112,11 @@ export class OAuthCredential implements PortalCredential {
   }
 
   private async requestRefresh(refreshToken: string): Promise<OAuthPair> {
-    const u = new URL(this.opts.tokenUrl);
-    u.searchParams.set("grant_type", "refresh_token");
-    u.searchParams.set("client_id", this.opts.clientId);
-    u.searchParams.set("client_secret", this.opts.clientSecret);
-    u.searchParams.set("refresh_token", refreshToken);
-    let res: Response;
-    try {
-      res = await fetch(u, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
-    } catch (e) {
-      throw new PortalUnavailableError("OAUTH_UNREACHABLE", `OAuth server ${new URL(this.opts.tokenUrl).host} unreachable: ${(e as Error).message}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.status >= 500) throw new PortalUnavailableError(`HTTP_${res.status}`, `OAuth server answered ${res.status}`);
-    if (!res.ok || typeof body.access_token !== "string") {
-      const code = typeof body.error === "string" ? body.error : `HTTP_${res.status}`;
-      throw new PortalAuthError(code, `token refresh refused: ${code} ${String(body.error_description ?? "")} (reinstall the application)`);
-    }
-    return { accessToken: body.access_token, refreshToken: String(body.refresh_token ?? refreshToken), expires: Number(body.expires ?? 0) };
+    const r = await requestTokenRefresh({ ...this.opts, refreshToken });
+    if (r.kind === "unreachable") throw new PortalUnavailableError("OAUTH_UNREACHABLE", `OAuth server ${new URL(this.opts.tokenUrl).host} unreachable: ${r.error.message}`);
+    if (r.kind === "refused" && r.status >= 500) throw new PortalUnavailableError(`HTTP_${r.status}`, `OAuth server answered ${r.status}`);
+    if (r.kind === "refused") throw new PortalAuthError(r.error, `token refresh refused: ${r.error} ${r.description} (reinstall the application)`);
+    return { accessToken: r.accessToken, refreshToken: r.refreshToken, expires: r.expires };
   }
+
 }

@@ -1,3 +1,4 @@
 export * from "./log.js";
 export * from "./config.js";
 export * from "./redis.js";
+export * from "./oauth.js";

@@ -1,3 +1,4 @@
+import { requestTokenRefresh } from "@asterisk-b24/common";
 /**
  * OAuth 2.0 of a Bitrix24 app: the access token travels as the `auth` body field.
  *
@@ -120,29 +121,14 @@ export class OAuthAuth implements B24AuthMode {
   }
 
   private async requestRefresh(refreshToken: string): Promise<OAuthTokens> {
-    const u = new URL(this.opts.tokenUrl);
-    u.searchParams.set("grant_type", "refresh_token");
-    u.searchParams.set("client_id", this.opts.clientId);
-    u.searchParams.set("client_secret", this.opts.clientSecret);
-    u.searchParams.set("refresh_token", refreshToken);
-    let res: Response;
-    try {
-      res = await fetch(u, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
-    } catch (e) {
-      throw new B24TransportError({ code: "OAUTH_UNREACHABLE", description: (e as Error).message, maybeExecuted: true, cause: e });
-    }
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok || typeof body.error === "string" || typeof body.access_token !== "string") {
-      const code = typeof body.error === "string" ? body.error : `HTTP_${res.status}`;
-      const err = classifyB24Error(code, String(body.error_description ?? ""), res.status);
+    const r = await requestTokenRefresh({ ...this.opts, refreshToken });
+    if (r.kind === "unreachable") throw new B24TransportError({ code: "OAUTH_UNREACHABLE", description: r.error.message, maybeExecuted: true, cause: r.error });
+    if (r.kind === "refused") {
+      const err = classifyB24Error(r.error, r.description, r.status);
       // A refresh that failed for credential reasons is an auth failure; anything else stays retryable.
-      throw err instanceof B24AuthError || res.status < 500 ? new B24AuthError({ code, description: err.description, status: res.status }) : err;
+      throw err instanceof B24AuthError || r.status < 500 ? new B24AuthError({ code: r.error, description: err.description, status: r.status }) : err;
     }
-    return {
-      accessToken: body.access_token,
-      refreshToken: String(body.refresh_token ?? refreshToken),
-      expires: Number(body.expires ?? 0),
-    };
+    return { accessToken: r.accessToken, refreshToken: r.refreshToken, expires: r.expires };
   }
 
   private async load(): Promise<OAuthTokens | undefined> {
