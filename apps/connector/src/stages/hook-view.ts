@@ -1,7 +1,7 @@
 import type { CallFull as HookCallFull } from "../hooks/index.js";
 import type { CallFull } from "../tracker/index.js";
 import type { CrmCallState } from "./crm-state.js";
-import type { CachedUser } from "./parts/users-cache.js";
+import type { CachedUser } from "../directory/users-cache.js";
 
 /** The user object hooks see in `call_full.conversations[id].user` (Itgrix: "user found by phone"). */
 export function hookUser(user: CachedUser): { id: number; name: string; phones: string[]; email: string; position: string } {

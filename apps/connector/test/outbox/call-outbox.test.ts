@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICES, requireService, uniquePrefix } from "@asterisk-b24/testkit";
-import { CallOutbox } from "../../src/pipeline/call-outbox.js";
-import { CallWorkerPool } from "../../src/pipeline/call-worker-pool.js";
+import { CallOutbox } from "../../src/outbox/call-outbox.js";
+import { CallWorkerPool } from "../../src/outbox/call-worker-pool.js";
 
 const available = await requireService("redis");
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildActivityUpdate, callKind } from "../../src/stages/parts/activity.js";
-import { crmRef, parseUfCrmTaskValue, ufCrmTaskValue } from "../../src/stages/parts/crm-binding.js";
-import { deadlineAfter, formatB24DateTime, offsetMinutesAt } from "../../src/stages/parts/datetime.js";
-import { buildIvrMissedNotice } from "../../src/stages/parts/notices.js";
-import { buildMissedCallTask } from "../../src/stages/parts/tasks.js";
-import { renderTemplate } from "../../src/stages/parts/template.js";
+import { buildActivityUpdate, callKind } from "../../../src/stages/build/activity.js";
+import { crmRef, parseUfCrmTaskValue, ufCrmTaskValue } from "../../../src/stages/build/crm-binding.js";
+import { deadlineAfter, formatB24DateTime, offsetMinutesAt } from "../../../src/stages/build/datetime.js";
+import { buildIvrMissedNotice } from "../../../src/stages/build/notices.js";
+import { buildMissedCallTask } from "../../../src/stages/build/tasks.js";
+import { renderTemplate } from "../../../src/stages/build/template.js";
 
 const NOW = new Date("2026-03-07T07:20:30.456Z");
 

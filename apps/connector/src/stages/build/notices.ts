@@ -1,12 +1,14 @@
-import type { B24Command } from "./b24-port.js";
+import type { B24Command } from "../../crm/port.js";
 import type { CrmEntityRef } from "./crm-binding.js";
 import { formatB24DateTime, type TimeZoneSpec } from "./datetime.js";
 import { renderTemplate } from "./template.js";
 
 /**
- * A system notification (im.notify.system.add) to a manager whose extension the client dialled in
- * the IVR but who never got the call (the client hung up, or the call went elsewhere). Field
- * lesson from the case study: managers want to know who tried to reach them personally.
+ * System notifications (im.notify.system.add) to managers about calls that missed them. Every
+ * notice is a template (`{placeholder}`s, BB-codes allowed) rendered into one command here:
+ * - unreached: the manager's phone was dialled for a missed call but never rang (busy, unavailable);
+ * - IVR missed: the client dialled the manager's extension in the IVR but never got through. Field
+ *   lesson from the case study: managers want to know who tried to reach them personally.
  */
 
 export interface IvrMissedNoticeFacts {
@@ -55,6 +57,33 @@ export interface NotifyParams extends Record<string, unknown> {
   CLIENT_ID?: string;
 }
 
+export interface UnreachedNoticeFacts {
+  /** Bitrix24 ID of the manager whose phone was dialled. */
+  userId: number;
+  clientNumber: string;
+  /** The manager's extension. */
+  extension: string;
+  /** Why it never rang (the conversation's end reason: busy, unavailable, rejected). */
+  reason: string;
+}
+
+/** Placeholders: {number} {extension} {reason}. */
+export const DEFAULT_UNREACHED_NOTICE = "Пропущенный звонок от {number}: ваш номер {extension} был недоступен ({reason}).";
+
+export function buildUnreachedNotice(facts: UnreachedNoticeFacts, template = DEFAULT_UNREACHED_NOTICE): B24Command<NotifyParams> {
+  const message = renderTemplate(template, { number: facts.clientNumber, extension: facts.extension, reason: facts.reason });
+  return notice(facts.userId, message);
+}
+
+function notice(userId: number, message: string, tagging: Pick<IvrMissedNoticeConfig, "tag" | "clientId"> = {}): B24Command<NotifyParams> {
+  const params: NotifyParams = { USER_ID: userId, MESSAGE: message };
+  if (tagging.tag && tagging.clientId) {
+    params.TAG = tagging.tag;
+    params.CLIENT_ID = tagging.clientId;
+  }
+  return { method: "im.notify.system.add", params };
+}
+
 export function buildIvrMissedNotice(
   facts: IvrMissedNoticeFacts,
   config: IvrMissedNoticeConfig = {},
@@ -68,10 +97,5 @@ export function buildIvrMissedNotice(
   })
     .replace(/[ \t]+/g, " ")
     .trim();
-  const params: NotifyParams = { USER_ID: facts.userId, MESSAGE: message };
-  if (config.tag && config.clientId) {
-    params.TAG = config.tag;
-    params.CLIENT_ID = config.clientId;
-  }
-  return { method: "im.notify.system.add", params };
+  return notice(facts.userId, message, config);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DIAL_STATUS_TABLE, HANGUP_CAUSE_TABLE, toB24Status } from "../../src/stages/parts/status-code.js";
+import { DIAL_STATUS_TABLE, HANGUP_CAUSE_TABLE, toB24Status } from "../../../src/stages/build/status-code.js";
 
 describe("toB24Status: DialStatus table, outbound (every row)", () => {
   const expected: Record<string, string> = {

@@ -1,13 +1,13 @@
 import { startB24Emulator, type B24Emulator } from "@asterisk-b24/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildActivityUpdate } from "../../src/stages/parts/activity.js";
-import type { B24Port } from "../../src/stages/parts/b24-port.js";
-import { buildIvrMissedNotice } from "../../src/stages/parts/notices.js";
-import { chooseResponsible } from "../../src/stages/parts/responsible.js";
-import { toB24Status } from "../../src/stages/parts/status-code.js";
-import { buildMissedCallTask } from "../../src/stages/parts/tasks.js";
-import { UsersCache } from "../../src/stages/parts/users-cache.js";
-import { B24CallError, createWebhookPort } from "../../src/stages/parts/webhook-port.js";
+import { buildActivityUpdate } from "../../../src/stages/build/activity.js";
+import type { B24Port } from "../../../src/crm/port.js";
+import { buildIvrMissedNotice } from "../../../src/stages/build/notices.js";
+import { chooseResponsible } from "../../../src/stages/build/responsible.js";
+import { toB24Status } from "../../../src/stages/build/status-code.js";
+import { buildMissedCallTask } from "../../../src/stages/build/tasks.js";
+import { UsersCache } from "../../../src/directory/users-cache.js";
+import { B24CallError, createWebhookPort } from "../../support/webhook-port.js";
 
 let emu: B24Emulator;
 let port: B24Port;

@@ -1,5 +1,6 @@
-import type { B24Client, ChainCommand, ChainResult } from "../crm/index.js";
-import type { B24Envelope, B24Port, B24Uploader } from "./parts/b24-port.js";
+import type { ChainCommand } from "./batcher.js";
+import type { B24Client, ChainResult } from "./client.js";
+import type { B24Envelope, B24Port, B24Uploader } from "./port.js";
 
 /**
  * The connector's batched Bitrix24 client seen through the small ports the stage parts and the

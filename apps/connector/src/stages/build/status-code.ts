@@ -16,6 +16,8 @@
  * 5. Nothing known: `603-S` (the caller gave up), reason "unknown".
  */
 
+import type { CallFull } from "../../tracker/index.js";
+
 export type B24StatusCode =
   | "200"
   | "304"
@@ -134,4 +136,22 @@ export function toB24Status(input: StatusInput): StatusResult {
     return { statusCode: row.code, failedReason: row.reason, source: "hangup-cause" };
   }
   return { statusCode: "603-S", failedReason: "unknown", source: "default" };
+}
+
+/**
+ * STATUS_CODE of a tracked call. Answered: 200; missed inbound: 304. An outgoing call that did not
+ * connect is told apart by what Asterisk said about the dialled trunk leg (DIALSTATUS, then the
+ * Q.850 cause; tables above); without a trunk leg (a click-to-call whose manager did not pick up)
+ * the tracker's SIP-style result decides.
+ */
+export function statusCodeFor(call: CallFull): string {
+  const answered = call.result === 200;
+  const direction = call.direction === "outbound" ? "outbound" : "inbound";
+  const trunkLeg = [...call.channels].reverse().find((c) => c.extra.kind === "trunk" && c.extra.origin !== "incoming");
+  if (answered || direction === "inbound" || trunkLeg) {
+    return toB24Status({ direction, answered, dialStatus: trunkLeg?.extra.dial_status || undefined, hangupCause: trunkLeg?.extra.cause ?? undefined }).statusCode;
+  }
+  const r = call.result;
+  if (r === 603) return "603-S";
+  return [486, 480, 484, 503, 404, 403].includes(r) ? String(r) : "480";
 }

@@ -1,4 +1,4 @@
-import { listAll, type B24Port } from "./b24-port.js";
+import { listAll, type B24Port } from "../crm/port.js";
 import { digitsOf, phoneKey, type PhoneRules } from "./phone.js";
 
 /**

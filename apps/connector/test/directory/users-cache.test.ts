@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { B24PagingError, listAll } from "../../src/stages/parts/b24-port.js";
-import { UsersCache } from "../../src/stages/parts/users-cache.js";
-import { FakePort, userGetHandler } from "./fake-port.js";
+import { B24PagingError, listAll } from "../../src/crm/port.js";
+import { UsersCache } from "../../src/directory/users-cache.js";
+import { FakePort, userGetHandler } from "../support/fake-port.js";
 
 function makeUsers(n: number): Array<Record<string, unknown>> {
   return Array.from({ length: n }, (_, i) => ({

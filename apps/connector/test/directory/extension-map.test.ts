@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createExtensionMap, ExtensionMapConfigError } from "../../src/stages/parts/extension-map.js";
+import { createExtensionMap, ExtensionMapConfigError } from "../../src/directory/extension-map.js";
 
 describe("ExtensionMap", () => {
   it("explicit map both ways, wins over rules", () => {

@@ -1,7 +1,8 @@
-import type { B24Command } from "./b24-port.js";
+import type { B24Command } from "../../crm/port.js";
 import { ufCrmTaskValue, type CrmEntityRef } from "./crm-binding.js";
 import { deadlineAfter, formatB24DateTime, type TimeZoneSpec } from "./datetime.js";
 import { renderTemplate } from "./template.js";
+import type { Json } from "../../hooks/json.js";
 
 /**
  * The "call the client back" task for a missed inbound or an unanswered outbound call
@@ -41,7 +42,8 @@ export interface TaskFields {
   DEADLINE: string;
   UF_CRM_TASK: string[];
   DESCRIPTION: string;
-  [field: string]: unknown;
+  /** Other tasks.task.add fields (a process_task_creation_params hook may add any JSON value). */
+  [field: string]: Json | undefined;
 }
 
 export const DEFAULT_TASK_TITLES = {

@@ -1,4 +1,4 @@
-import type { B24Envelope, B24Port } from "../../src/stages/parts/b24-port.js";
+import type { B24Envelope, B24Port } from "../../src/crm/port.js";
 
 /** A scripted B24Port: records every call; `handlers[method]` answers it. */
 export class FakePort implements B24Port {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseResponsible, missedChainFor } from "../../src/stages/parts/responsible.js";
+import { chooseResponsible, missedChainFor } from "../../../src/stages/build/responsible.js";
 
 const A = 11;
 const B = 12;

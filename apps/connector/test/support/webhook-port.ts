@@ -1,4 +1,4 @@
-import type { B24Envelope, B24Port, B24Uploader } from "./b24-port.js";
+import type { B24Envelope, B24Port, B24Uploader } from "../../src/crm/port.js";
 
 /**
  * A minimal B24Port over an incoming-webhook URL (`https://portal/rest/<user>/<code>/`): one HTTP

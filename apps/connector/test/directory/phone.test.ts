@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analysePhone, normaliseClientNumber, phoneKey, samePhone } from "../../src/stages/parts/phone.js";
+import { analysePhone, normaliseClientNumber, phoneKey, samePhone } from "../../src/directory/phone.js";
 
 describe("normaliseClientNumber (country 7, trunk 8)", () => {
   const rows: Array<[string, string, string, string]> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileListEntry, createLists, ListPatternError, shouldRegister } from "../../src/stages/parts/lists.js";
+import { compileListEntry, createLists, ListPatternError, shouldRegister } from "../../src/directory/lists.js";
 
 describe("compileListEntry", () => {
   const rows: Array<[string, string, boolean]> = [

@@ -1,4 +1,4 @@
-import type { B24Command } from "./b24-port.js";
+import type { B24Command } from "../../crm/port.js";
 import type { B24StatusCode, CallDirection } from "./status-code.js";
 import { deadlineAfter, type TimeZoneSpec } from "./datetime.js";
 
@@ -15,7 +15,8 @@ import { deadlineAfter, type TimeZoneSpec } from "./datetime.js";
 
 export type CallKind = "inbound-answered" | "inbound-missed" | "outbound-answered" | "outbound-unanswered" | "ivr-missed";
 
-export function callKind(direction: CallDirection, statusCode: B24StatusCode, ivr = false): CallKind {
+/** `statusCode`: the finish STATUS_CODE sent (a hook may have changed it); anything but "200" is not answered. */
+export function callKind(direction: CallDirection, statusCode: string, ivr = false): CallKind {
   if (statusCode === "200") return direction === "inbound" ? "inbound-answered" : "outbound-answered";
   if (direction === "inbound") return ivr ? "ivr-missed" : "inbound-missed";
   return "outbound-unanswered";
