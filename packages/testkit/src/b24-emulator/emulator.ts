@@ -5,7 +5,6 @@ import { startClickToCall, type ClickToCallInput } from "./methods/telephony.js"
 import { Portal } from "./portal.js";
 import { EmulatorServer } from "./server.js";
 import type {
-  B24EmulatorOptions,
   CallRecord,
   EmulatorStats,
   FaultsConfig,

@@ -1,5 +1,5 @@
 import type { B24Command } from "../../crm/port.js";
-import type { B24StatusCode, CallDirection } from "./status-code.js";
+import type { CallDirection } from "./status-code.js";
 import { deadlineAfter, type TimeZoneSpec } from "./datetime.js";
 
 /**
