@@ -69,7 +69,14 @@ export class AppStore {
   async install(): Promise<InstallRecord | undefined> {
     const h = await this.redis.hgetall(this.key("install"));
     if (!h.applicationToken) return undefined;
-    return h as unknown as InstallRecord;
+    return {
+      memberId: h.memberId ?? "",
+      domain: h.domain ?? "",
+      applicationToken: h.applicationToken,
+      installedAt: h.installedAt ?? "",
+      scope: h.scope ?? "",
+      userId: h.userId ?? "",
+    };
   }
 
   // ---- OAuth pair ----------------------------------------------------------------------------
@@ -132,7 +139,17 @@ export class AppStore {
     return rows.reverse().map(([, flat]) => {
       const o: Record<string, string> = {};
       for (let i = 0; i < flat.length; i += 2) o[flat[i]!] = flat[i + 1]!;
-      return { ...o, status: Number(o.status) } as unknown as AuditEntry;
+      const entry: AuditEntry = {
+        at: o.at ?? "",
+        jti: o.jti ?? "",
+        connectorId: o.connectorId ?? "",
+        kind: o.kind ?? "",
+        methods: o.methods ?? "",
+        status: Number(o.status),
+        ip: o.ip ?? "",
+      };
+      if (o.reason !== undefined) entry.reason = o.reason;
+      return entry;
     });
   }
 

@@ -78,10 +78,16 @@ describe("AmiClient over TCP against the replay server", () => {
     for (const [kind, r] of results) {
       expect(r.response.actionId).toBe(r.actionId);
       if (kind === "ping") expect(r.response.get("Ping")).toBe("Pong");
-      if (kind === "csc") expect(r).toMatchObject({ ok: true, events: [] }), expect(r.complete?.get("ListItems")).toBe("0");
+      if (kind === "csc") {
+        expect(r).toMatchObject({ ok: true, events: [] });
+        expect(r.complete?.get("ListItems")).toBe("0");
+      }
       if (kind === "cmd") expect(commandOutput(r.response)).toEqual(["Endpoint: 101", "Endpoint: 102"]);
       if (kind === "orig") expect(r.response.get("Message")).toBe("Originate successfully queued");
-      if (kind === "bad") expect(r.ok).toBe(false), expect(r.response.get("Message")).toBe("Invalid/unknown command");
+      if (kind === "bad") {
+        expect(r.ok).toBe(false);
+        expect(r.response.get("Message")).toBe("Invalid/unknown command");
+      }
     }
     // every async Originate's OriginateResponse reaches the consumer with that Originate's ActionID
     await until(() => originateResponses.length === 200);

@@ -4,6 +4,7 @@ import { AmiClient, type AmiClientOptions, type AmiLogger } from "../src/index.j
 import type { AmiReplayServer } from "../../testkit/src/index.js";
 
 /** Resolves with the next `event` whose payload satisfies `predicate`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any event map: the helper waits on emitters of every kind
 export function next<T>(emitter: EventEmitter<any>, event: string, predicate: (value: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve) => {
     const listener = (value: T) => {

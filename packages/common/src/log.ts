@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger };
 
@@ -25,7 +25,7 @@ export interface LoggerSettings {
   name: string;
   level?: string;
   /** Where lines go; default stdout. Tests pass a stream to capture lines. */
-  destination?: NodeJS.WritableStream;
+  destination?: DestinationStream;
 }
 
 /** One logger per app: JSON lines, secrets redacted. */
@@ -36,7 +36,7 @@ export function createAppLogger(settings: LoggerSettings): Logger {
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     base: { pid: process.pid },
   };
-  return settings.destination ? pino(options, settings.destination as never) : pino(options);
+  return settings.destination ? pino(options, settings.destination) : pino(options);
 }
 
 /** A logger that writes nothing (unit tests, pure code paths that accept an optional logger). */

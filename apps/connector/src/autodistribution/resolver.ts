@@ -12,9 +12,9 @@
 import type { Logger } from "pino";
 import type { HookRunner } from "../hooks/index.js";
 import type { Metrics } from "../http/metrics.js";
-import type { B24Port } from "../stages/parts/b24-port.js";
-import type { ExtensionMap } from "../stages/parts/extension-map.js";
-import type { UsersCache } from "../stages/parts/users-cache.js";
+import type { B24Port } from "../crm/port.js";
+import type { ExtensionMap } from "../directory/extension-map.js";
+import type { UsersCache } from "../directory/users-cache.js";
 import type { AutodistributionConfig } from "./config.js";
 import { checkTimezone, withinWorkingHours } from "./working-hours.js";
 

@@ -2,3 +2,4 @@ export { ClickToCallService, type ClickToCallDeps, type ClickToCallJobData, type
 export { clickToCallSchema, type ClickToCallConfig } from "./config.js";
 export { diagnoseOriginate, failureNotice, type OriginateDiagnosis, type OriginateOutcome } from "./diagnostics.js";
 export { ClickToCallValueError, cleanPhoneNumber, assertFormat, assertNoControl, assertCallerId, type ClickToCallValueProblem } from "./validate.js";
+export { originateAction, type OriginateRequest } from "./originate.js";

@@ -19,12 +19,13 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AmiActionResult, AmiMessage } from "@asterisk-b24/ami";
 import type { HookRunner } from "../hooks/index.js";
+import { jsonObject } from "../hooks/json.js";
 import type { Metrics } from "../http/metrics.js";
 import type { ComponentStatus } from "../http/status.js";
-import type { B24Port } from "../stages/parts/b24-port.js";
-import type { ExtensionMap } from "../stages/parts/extension-map.js";
-import type { UsersCache } from "../stages/parts/users-cache.js";
-import type { OriginateRequest } from "../runtime/connector.js";
+import type { B24Port } from "../crm/port.js";
+import type { ExtensionMap } from "../directory/extension-map.js";
+import type { UsersCache } from "../directory/users-cache.js";
+import type { OriginateRequest } from "./originate.js";
 import type { ClickToCallConfig } from "./config.js";
 import { diagnoseOriginate, failureNotice, type OriginateDiagnosis } from "./diagnostics.js";
 import { assertCallerId, assertFormat, assertVariable, cleanPhoneNumber, ClickToCallValueError } from "./validate.js";
@@ -177,7 +178,7 @@ export class ClickToCallService {
         priority: cfg.priority,
       };
       if (this.d.hooks.isEnabled("process_originate_params")) {
-        const r = await this.d.hooks.run("process_originate_params", { params: { ...params, request_data: data as never } });
+        const r = await this.d.hooks.run("process_originate_params", { params: { ...params, request_data: jsonObject(data) } });
         if (r.outcome === "cancelled") {
           log.info({ callId }, "click-to-call cancelled by process_originate_params");
           await this.#finishUndialled(callId, userId, "603-S");

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { hooksConfigSchema } from "../hooks/config.js";
 import { clickToCallSchema } from "../click-to-call/config.js";
 import { autodistributionSchema } from "../autodistribution/config.js";
+import { trackerSettingsSchema } from "../tracker/config.js";
 
 /**
  * The connector's configuration. Every key has a default that suits a FreePBX host with a
@@ -27,19 +28,8 @@ export const amiSchema = z.strictObject({
     .default({ initialDelayMs: 500, maxDelayMs: 30_000 }),
 });
 
-export const trackerSchema = z.strictObject({
-  /** Which numbers are employees' extensions (everything else on a channel is a trunk or a client). */
-  internalNumberPattern: z.string().default("^\\d{2,5}$"),
-  /** Optional: endpoint names that are trunks even if they look like extensions. */
-  trunks: z.array(z.string()).default([]),
-  /** Groups that are not in the CRM (e.g. a support queue): their conversations are kept apart. */
-  nonCrmQueues: z.array(z.string()).default([]),
-  nonCrmExtensions: z.array(z.string()).default([]),
-  /** Channel variable that carries Bitrix24's CALL_ID on click-to-call originates. */
-  clickToCallVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("CRM_CALL_ID"),
-  /** Calls with no event for this long are closed (lost Hangup, missed reconnect). */
-  staleCallMs: ms.default(12 * 3600_000),
-});
+/** The `tracker` section: defined once, next to the tracker that reads it. */
+export const trackerSchema = trackerSettingsSchema;
 
 const webhookAuth = z.strictObject({
   mode: z.literal("webhook"),

@@ -77,6 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let done = 0;
   let stack: Stack | undefined;
   const printQueue: string[] = [];
+  // eslint-disable-next-line prefer-const -- read by onCallDone, which may run before startStack resolves
   stack = await startStack({
     recordings: names.map((n) => loadRecording(n)),
     speed: options.speed,

@@ -24,11 +24,12 @@ import {
   type AmiReplayServer,
   type B24Emulator,
   type Recording,
+  type SeedContact,
 } from "@asterisk-b24/testkit";
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
-// The b24-app is started in-process by path (not a declared dependency of the connector package).
-import { B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "../../../b24-app/src/index.js";
+// The demo stack starts the b24-app in-process (the workspace package).
+import { B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "@asterisk-b24/b24-app";
 import type { StageEvent } from "../tracker/index.js";
 
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -43,7 +44,7 @@ export interface StackOptions {
   cardMode?: "ringing" | "answer";
   /** Bitrix24 limits the emulator enforces (default cloud: 50 burst, 2/s). */
   limits?: { burst: number; drainPerSec: number } | false;
-  contacts?: Array<Record<string, unknown>>;
+  contacts?: SeedContact[];
   emulatorPort?: number;
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
@@ -85,7 +86,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     webhook: { userId: 1, code: "demo0webhook0code" },
     oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex") },
     users: DEMO_USERS,
-    contacts: (o.contacts ?? DEMO_CONTACTS) as never,
+    contacts: o.contacts ?? DEMO_CONTACTS,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
   });
   const hasClickToCall = o.recordings.some((r) => r.actions.some((a) => a.message.get("Action")?.toLowerCase() === "originate"));
@@ -111,8 +112,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
     http: { host: "127.0.0.1", port: o.httpPort ?? 0 },
   } as ConnectorConfigInput;
-  deepMerge(input as unknown as Record<string, unknown>, (o.config ?? {}) as Record<string, unknown>);
-  const config = parseConfig(input, "stack", {});
+  const config = parseConfig(mergeDeep(input, o.config ?? {}), "stack", {});
   const makeConnector = () =>
     new Connector({ config, logger: o.logger, ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onCallDone ? { onCallDone: o.onCallDone } : {}) });
   let connector = makeConnector();
@@ -246,10 +246,14 @@ async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { 
   return app;
 }
 
-function deepMerge(target: Record<string, unknown>, extra: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(extra)) {
-    const t = target[k];
-    if (v && typeof v === "object" && !Array.isArray(v) && t && typeof t === "object" && !Array.isArray(t)) deepMerge(t as Record<string, unknown>, v as Record<string, unknown>);
-    else target[k] = v;
-  }
+/** `extra` laid over `base`: objects merge key by key, anything else (arrays too) replaces. */
+function mergeDeep(base: unknown, extra: unknown): unknown {
+  if (!isObject(base) || !isObject(extra)) return extra;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(extra)) out[k] = k in out ? mergeDeep(out[k], v) : v;
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
 }

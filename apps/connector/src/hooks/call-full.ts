@@ -12,7 +12,8 @@ export interface HookChannel {
   extra: JsonObject;
   from: HookNumberInfo;
   to: HookNumberInfo;
-  trunk: HookNumberInfo;
+  /** null when the channel is not on a trunk. */
+  trunk: HookNumberInfo | null;
   id: string;
   is_primary: boolean;
   name: string;
@@ -43,7 +44,8 @@ export interface HookUser {
 
 export interface CallFull {
   active_conversation_id?: string;
-  channel?: HookChannel;
+  /** null when the call has no primary channel any more. */
+  channel?: HookChannel | null;
   conversations?: Record<string, HookConversation>;
   deal?: JsonObject | null;
   entity?: JsonObject | null;

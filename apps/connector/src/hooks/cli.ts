@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { loadConfigFile } from "../config/index.js";
-import { CallOutbox } from "../pipeline/call-outbox.js";
+import { CallOutbox } from "../outbox/call-outbox.js";
 import type { StageEvent } from "../tracker/index.js";
 import { isCallStage } from "./names.js";
 import { loadCallFull, tryHook } from "./try-hook.js";

@@ -49,8 +49,11 @@ interface WithStage extends WithCallFull {
   call_stage: CallStage;
 }
 
-/** telephony.externalcall.finish parameters. */
-export interface FinalParams {
+/**
+ * telephony.externalcall.finish parameters. The parameter shapes are type aliases (not interfaces)
+ * so the checked hook data (a JSON object) converts to them without an `unknown` escape.
+ */
+export type FinalParams = {
   /** 0/1: post a message about the call to the business chat (default 1). */
   ADD_TO_CHAT: 0 | 1;
   /** Bitrix24 CALL_ID. Changing it is not recommended. */
@@ -61,10 +64,10 @@ export interface FinalParams {
   STATUS_CODE: string;
   /** Bitrix24 user responsible for the conversation. */
   USER_ID: number;
-}
+};
 
 /** telephony.externalcall.register parameters. */
-export interface RegistrationParams {
+export type RegistrationParams = {
   CALL_START_DATE?: string;
   CRM_CREATE?: 0 | 1;
   CRM_SOURCE?: string;
@@ -75,10 +78,10 @@ export interface RegistrationParams {
   /** 1 outgoing, 2 incoming (3 incoming with redirect, 4 callback are accepted too). */
   TYPE: 1 | 2 | 3 | 4;
   USER_ID: number;
-}
+};
 
 /** AMI Originate parameters for click-to-call. */
-export interface OriginateParams {
+export type OriginateParams = {
   caller_id: string;
   channel: string;
   context: string;
@@ -86,7 +89,7 @@ export interface OriginateParams {
   priority: string | number;
   /** The Bitrix24 OnExternalCallStart data (PHONE_NUMBER, USER_ID, CALL_ID, …). */
   request_data: JsonObject;
-}
+};
 
 /** tasks.task.add fields. */
 export interface TaskFields {
@@ -401,7 +404,7 @@ export const HOOK_SPECS: { [H in HookName]: HookSpec<H> } = {
     stages: [],
     cancellable: true,
     shapes: "telephony.externalcall.finish",
-    validate: (data, issues, stripped) => checkShape(data, finalShape, "data", issues, stripped) as unknown as FinalParams,
+    validate: (data, issues, stripped) => checkShape(data, finalShape, "data", issues, stripped) as FinalParams,
     defaultData: (input) => pick<FinalParams>(input, FINAL_KEYS),
   },
   process_originate_params: {
@@ -409,7 +412,7 @@ export const HOOK_SPECS: { [H in HookName]: HookSpec<H> } = {
     stages: [],
     cancellable: true,
     shapes: "the AMI Originate of a click-to-call",
-    validate: (data, issues, stripped) => checkShape(data, originateShape, "data", issues, stripped) as unknown as OriginateParams,
+    validate: (data, issues, stripped) => checkShape(data, originateShape, "data", issues, stripped) as OriginateParams,
     defaultData: (input) => ({ ...input.params }),
   },
   process_record_file_path: {
@@ -429,7 +432,7 @@ export const HOOK_SPECS: { [H in HookName]: HookSpec<H> } = {
     stages: ["conversation_requested", "call_ended"],
     cancellable: true,
     shapes: "telephony.externalcall.register",
-    validate: (data, issues, stripped) => checkShape(data, registrationShape, "data", issues, stripped) as unknown as RegistrationParams,
+    validate: (data, issues, stripped) => checkShape(data, registrationShape, "data", issues, stripped) as RegistrationParams,
     defaultData: (input) => pick<RegistrationParams>(input, REGISTRATION_KEYS),
   },
   process_task_creation_params: {

@@ -5,6 +5,20 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+export function isJson(value: unknown): value is Json {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJson);
+  return isPlainObject(value) && Object.values(value).every(isJson);
+}
+
+/** The JSON-representable part of an object (what survives JSON.stringify: undefined and functions drop out). */
+export function jsonObject(value: Record<string, unknown>): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) if (isJson(v)) out[k] = v;
+  return out;
+}
+
 /** Itgrix's "empty data": `{}`, `[]`, `null` (and a missing `data`, and `""`). */
 export function isEmptyData(value: unknown): boolean {
   if (value === null || value === undefined || value === "") return true;

@@ -11,8 +11,8 @@ export interface RequestPreview {
 }
 
 export function previewRequest<H extends HookName>(hook: H, input: HookInputs[H], data: HookOutputs[H]): RequestPreview {
-  const d = data as unknown as Record<string, unknown>;
-  const i = input as unknown as Record<string, unknown>;
+  const d: Record<string, unknown> = isPlainObject(data) ? data : {};
+  const i: Record<string, unknown> = isPlainObject(input) ? input : {};
   const activityId = isPlainObject(i.activity) ? i.activity.id : undefined;
   switch (hook) {
     case "customize_activity":

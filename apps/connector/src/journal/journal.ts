@@ -12,7 +12,12 @@ import type { Redis } from "ioredis";
  *   P:journal:failed              ZSET  call key → failed at (ms)
  *   P:journal:errors:<hour>       HASH  error type → count, per UTC hour (error statistics)
  */
-export type CallOutcomeStatus = "in_progress" | "delivered" | "failed" | "cancelled" | "skipped";
+export const CALL_OUTCOME_STATUSES = ["in_progress", "delivered", "failed", "cancelled", "skipped"] as const;
+export type CallOutcomeStatus = (typeof CALL_OUTCOME_STATUSES)[number];
+
+export function isCallOutcomeStatus(value: unknown): value is CallOutcomeStatus {
+  return CALL_OUTCOME_STATUSES.some((s) => s === value);
+}
 
 export interface CallSummary {
   callKey: string;

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import type { B24Port, B24Uploader } from "../stages/parts/b24-port.js";
+import type { B24Port, B24Uploader } from "../crm/port.js";
 import { RecordingAttachError, RecordingFormatError } from "./errors.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { B24Port } from "../stages/parts/b24-port.js";
+import type { B24Port } from "../crm/port.js";
 import { RecordingAttachError } from "./errors.js";
 
 /**

@@ -5,44 +5,39 @@
  */
 import type { Server } from "node:http";
 import { Redis } from "ioredis";
-import { Router } from "express";
+import type { Router } from "express";
 import type { Logger } from "pino";
-import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
+import { AmiClient, type AmiActionResult, type AmiMessage } from "@asterisk-b24/ami";
 import { redisOptions } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
-import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
+import { B24Client } from "../crm/index.js";
+import { authFromConfig, portalOf } from "../crm/auth/from-config.js";
+import { registerExternalLines } from "../crm/external-lines.js";
+import { clientGateway, fetchUploader, type CrmGateway } from "../crm/gateway.js";
+import { createExtensionMap } from "../directory/extension-map.js";
+import { createLists } from "../directory/lists.js";
+import { UsersCache } from "../directory/users-cache.js";
 import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
 import { Metrics } from "../http/metrics.js";
 import { createHttpApp, listen } from "../http/server.js";
 import { StatusRegistry } from "../http/status.js";
 import { Journal } from "../journal/index.js";
-import { CallOutbox } from "../pipeline/call-outbox.js";
-import { CallWorkerPool } from "../pipeline/call-worker-pool.js";
+import { createCallsApiRouter } from "../journal/api-router.js";
+import { CallOutbox } from "../outbox/call-outbox.js";
+import { CallWorkerPool } from "../outbox/call-worker-pool.js";
 import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
-import { clientGateway, fetchUploader, type CrmGateway } from "../stages/b24-client-port.js";
 import { CrmStateStore } from "../stages/crm-state.js";
-import { createExtensionMap } from "../stages/parts/extension-map.js";
-import { createLists } from "../stages/parts/lists.js";
-import { UsersCache } from "../stages/parts/users-cache.js";
-import { CallPipeline } from "../stages/pipeline.js";
-import type { PipelineDeps } from "../stages/deps.js";
+import { StageRunner } from "../stages/runner.js";
+import type { StageDeps } from "../stages/step.js";
 import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
 import { TrackerEngine } from "./tracker-engine.js";
+import { Reconciler } from "./reconcile.js";
+import { registerStatusChecks } from "./status-checks.js";
 import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
-import { ClickToCallService } from "../click-to-call/index.js";
+import { ClickToCallService, originateAction, type OriginateRequest } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
-
-export interface OriginateRequest {
-  channel: string;
-  context: string;
-  exten: string;
-  priority?: number | string;
-  callerId?: string;
-  timeoutMs?: number;
-  variables?: Record<string, string>;
-}
 
 export interface ConnectorOptions {
   config: ConnectorConfig;
@@ -54,28 +49,6 @@ export interface ConnectorOptions {
   /** Listen for HTTP (default true). */
   http?: boolean;
 }
-
-function portalOf(config: ConnectorConfig): string {
-  if (config.b24.portal) return config.b24.portal;
-  const a = config.b24.auth;
-  const url = a.mode === "webhook" ? a.webhookUrl : a.mode === "gateway" ? a.gatewayUrl : a.portalUrl;
-  return new URL(url).host;
-}
-
-function authFor(config: ConnectorConfig): B24AuthMode {
-  const auth = config.b24.auth;
-  if (auth.mode === "webhook") return webhookAuth(auth.webhookUrl);
-  if (auth.mode === "gateway") return gatewayAuth(auth.gatewayUrl, auth.token);
-  const restUrl = new URL("/rest/", auth.portalUrl).toString();
-  return oauthAuth({
-    restUrl,
-    tokenUrl: auth.oauthServerUrl,
-    clientId: auth.clientId,
-    clientSecret: auth.clientSecret,
-    ...(auth.refreshToken ? { initialTokens: { access_token: auth.accessToken ?? "", refresh_token: auth.refreshToken, expires: 0 } as never } : {}),
-  });
-}
-
 
 export class Connector {
   readonly config: ConnectorConfig;
@@ -97,14 +70,12 @@ export class Connector {
   recordingLookup: RecordingLookup | undefined;
   readonly license: ConnectorLicense;
   #licenseTimer: NodeJS.Timeout | undefined;
-  readonly #pipelineDeps: PipelineDeps;
+  readonly #stageDeps: StageDeps;
   #server: Server | undefined;
   #httpPort = 0;
   #expireTimer: NodeJS.Timeout | undefined;
   #amiConnected = false;
-  #lastReconcile: { at: number; live: number; closed: number } | undefined;
-  #reconcileId: string | undefined;
-  #reconcileList: AmiMessage[] = [];
+  readonly reconciler: Reconciler;
   #stopped = false;
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
@@ -131,7 +102,7 @@ export class Connector {
 
     this.b24 = new B24Client({
       portal: portalOf(config),
-      auth: authFor(config),
+      auth: authFromConfig(config),
       redis: redisOpts,
       prefix: `${prefix}:b24`,
       batch: { windowMs: config.b24.batchWindowMs },
@@ -158,7 +129,7 @@ export class Connector {
       },
       logger: log,
     });
-    const pipeline = new CallPipeline((this.#pipelineDeps = {
+    const stages = new StageRunner((this.#stageDeps = {
       config,
       gateway: this.gateway,
       users: this.users,
@@ -174,7 +145,7 @@ export class Connector {
     this.pool = new CallWorkerPool(
       this.outbox,
       async (callKey, stage, index) => {
-        await pipeline.handle(callKey, stage, index);
+        await stages.handle(callKey, stage, index);
         if ((stage as StageEvent).stage === "call_ended") options.onCallDone?.(callKey);
       },
       { concurrency: config.pipeline.concurrency, logger: log.child({ component: "calls" }) },
@@ -198,8 +169,9 @@ export class Connector {
       reconnect: { initialDelayMs: config.ami.reconnect.initialDelayMs, maxDelayMs: config.ami.reconnect.maxDelayMs },
       logger: log.child({ component: "ami" }),
     });
+    this.reconciler = new Reconciler(this.ami, this.engine, this.pool, log);
     // click-to-call / autodistribution (issue 5)
-    const extensionMap = this.#pipelineDeps.extensionMap;
+    const extensionMap = this.#stageDeps.extensionMap;
     this.clickToCall = config.clickToCall.enabled
       ? new ClickToCallService({
           config: config.clickToCall,
@@ -220,7 +192,23 @@ export class Connector {
     this.autodistribution = config.autodistribution.enabled
       ? new Autodistribution({ config: config.autodistribution, b24: this.gateway, users: this.users, extensionMap, hooks: this.hooks, metrics: this.metrics, logger: log.child({ component: "autodistribution" }) })
       : undefined;
-    this.#registerStatus();
+    registerStatusChecks(this.status, this.metrics, {
+      config,
+      ami: this.ami,
+      engine: this.engine,
+      outbox: this.outbox,
+      pool: this.pool,
+      journal: this.journal,
+      b24: this.b24,
+      users: this.users,
+      hooks: this.hooks,
+      license: this.license,
+      clickToCall: this.clickToCall,
+      autodistribution: this.autodistribution,
+      amiConnected: () => this.#amiConnected,
+      lastReconcile: () => this.reconciler.last,
+      fastAgiPort: () => this.fastAgiPort,
+    });
   }
 
   get httpPort(): number {
@@ -233,13 +221,13 @@ export class Connector {
     const lookup = this.config.recordings.lookup;
     if (lookup) {
       this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
-      this.#pipelineDeps.recordingLookup = this.recordingLookup;
+      this.#stageDeps.recordingLookup = this.recordingLookup;
     }
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
     await this.users.refresh().catch((err: Error) => log.warn({ err: err.message }, "users cache: first load failed, will retry"));
     this.users.start();
-    await this.registerLines();
+    await registerExternalLines(this.gateway, this.config.product.lines, this.config.product.crmCreate, log);
     this.pool.start();
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
@@ -253,7 +241,7 @@ export class Connector {
     if (this.options.http !== false) {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
         { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
-        { path: "/api", router: this.#apiRouter() },
+        { path: "/api", router: createCallsApiRouter(this.journal, this.outbox) },
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
@@ -270,7 +258,7 @@ export class Connector {
 
     this.ami.consume(async (message: AmiMessage) => {
       // The CoreShowChannels snapshot is applied at its own place in the event stream.
-      if (this.#reconcileId !== undefined && message.actionId === this.#reconcileId) return this.#onReconcileMessage(message);
+      if (this.reconciler.owns(message)) return this.reconciler.onMessage(message);
       this.clickToCall?.observe(message);
       const events = await this.engine.handle(message);
       if (events.length > 0) this.pool.notify();
@@ -278,7 +266,7 @@ export class Connector {
     this.ami.on("connected", (info: { reconnect: boolean }) => {
       this.#amiConnected = true;
       log.info({ reconnect: info.reconnect }, "AMI connected");
-      void this.#reconcile();
+      void this.reconciler.start();
     });
     this.ami.on("disconnected", (info: { reason: string }) => {
       this.#amiConnected = false;
@@ -301,137 +289,7 @@ export class Connector {
    * (with its ActionID) before any reply can arrive, so the call is correlated even when it fails.
    */
   async originate(params: OriginateRequest): Promise<AmiActionResult> {
-    const variables = Object.entries(params.variables ?? {}).map(([k, v]) => `${k}=${v}`);
-    return this.ami.action(
-      {
-        Action: "Originate",
-        Channel: params.channel,
-        Context: params.context,
-        Exten: params.exten,
-        Priority: params.priority ?? 1,
-        ...(params.callerId ? { CallerID: params.callerId } : {}),
-        Timeout: params.timeoutMs ?? 30_000,
-        Async: "true",
-        ...(variables.length ? { Variable: variables } : {}),
-      },
-      { onSend: (action) => void this.engine.handle(action).then((evs) => evs.length && this.pool.notify()) },
-    );
-  }
-
-  /** External lines (DIDs) registered with their names at start (telephony.externalLine.add). */
-  async registerLines(): Promise<void> {
-    for (const [number, name] of Object.entries(this.config.product.lines)) {
-      try {
-        await this.gateway.call("telephony.externalLine.add", { NUMBER: number, NAME: name, CRM_AUTO_CREATE: this.config.product.crmCreate ? "Y" : "N" });
-      } catch (err) {
-        const text = (err as { description?: string }).description ?? (err as Error).message;
-        if (!/already exists/i.test(text)) this.log.warn({ line: number, err: text }, "external line not registered");
-        else await this.gateway.call("telephony.externalLine.update", { NUMBER: number, NAME: name }).catch(() => undefined);
-      }
-    }
-  }
-
-  /**
-   * Asks Asterisk which channels are live and makes the tracker agree (after every (re)connect).
-   * The list is a snapshot at one point of the event stream, so it travels through the consumer
-   * (deliverToConsumer) and is applied exactly there: never ahead of events still queued, never
-   * after events that came later.
-   */
-  async #reconcile(): Promise<void> {
-    try {
-      await this.ami.action(
-        { Action: "CoreShowChannels" },
-        {
-          deliverToConsumer: true,
-          onSend: (a) => {
-            this.#reconcileId = a.actionId;
-            this.#reconcileList = [];
-          },
-        },
-      );
-    } catch (err) {
-      this.#reconcileId = undefined;
-      this.log.warn({ err: (err as Error).message }, "reconcile failed");
-    }
-  }
-
-  async #onReconcileMessage(message: AmiMessage): Promise<void> {
-    if (message.event === "CoreShowChannel") {
-      this.#reconcileList.push(message);
-      return;
-    }
-    const state = message.get("EventList")?.toLowerCase();
-    if (message.event === undefined && message.response?.toLowerCase() === "error") this.#reconcileId = undefined;
-    if (message.event === undefined || (state !== "complete" && state !== "cancelled")) return;
-    this.#reconcileId = undefined;
-    const live = this.#reconcileList;
-    this.#reconcileList = [];
-    const before = this.engine.activeCalls;
-    const events = await this.engine.reconcile(live);
-    this.#lastReconcile = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };
-    if (events.length) this.pool.notify();
-    this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length }, "reconciled with CoreShowChannels");
-  }
-
-  #apiRouter(): Router {
-    const router = Router();
-    router.get("/calls", async (req, res) => {
-      const status = typeof req.query.status === "string" ? (req.query.status as never) : undefined;
-      res.json(await this.journal.list({ limit: Number(req.query.limit ?? 100), ...(status ? { status } : {}) }));
-    });
-    router.get("/calls/:key", async (req, res) => {
-      const rec = await this.journal.get(req.params.key);
-      if (!rec) return void res.status(404).json({ error: "unknown call" });
-      res.json({ ...rec, stages: await this.outbox.readAll(req.params.key) });
-    });
-    router.get("/errors", async (req, res) => {
-      res.json({ byType: await this.journal.errorStats(Number(req.query.hours ?? 24)), failed: await this.journal.failed(Number(req.query.limit ?? 100)) });
-    });
-    return router;
-  }
-
-  #registerStatus(): void {
-    this.status.register("ami", () => ({
-      health: this.#amiConnected ? "Ok" : "Error",
-      ...(this.#amiConnected ? {} : { problems: ["not connected to Asterisk AMI"] }),
-      connected: this.#amiConnected,
-      host: `${this.config.ami.host}:${this.config.ami.port}`,
-      stats: this.ami.stats,
-      last_reconcile: this.#lastReconcile ?? null,
-    }));
-    this.status.register("calls", async () => {
-      const pending = await this.outbox.pendingCount();
-      return {
-        health: pending > 1000 ? "Warning" : "Ok",
-        ...(pending > 1000 ? { problems: [`${pending} calls wait for Bitrix24`] } : {}),
-        calls_storage: { calls: this.engine.activeCalls },
-        calls_queue: { calls: pending, in_progress: this.pool.activeCalls },
-        tracker_diagnostics: this.engine.diagnostics,
-      };
-    });
-    this.status.register("crm", async () => {
-      const failed = await this.journal.failedCount();
-      const errors = await this.journal.errorStats(1);
-      return {
-        health: failed > 0 ? "Warning" : "Ok",
-        ...(failed > 0 ? { problems: [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] } : {}),
-        portal: this.b24.portal,
-        auth: this.config.b24.auth.mode,
-        users_cache: this.users.snapshot(),
-        failed_calls: failed,
-        errors_last_hour: errors,
-      };
-    });
-    this.status.register("customizer", () => ({ health: "Ok", ...this.hooks.customizerStatus(), stats: this.hooks.stats() }));
-    if (this.clickToCall) this.status.register("click_to_call", () => this.clickToCall!.status());
-    if (this.autodistribution) this.status.register("autodistribution", () => ({ health: "Ok", fastagi_port: this.fastAgiPort || null, http: this.config.autodistribution.http.enabled }));
-    this.status.register("license", () => {
-      const st = this.license.guard.status();
-      const health = st.state === "valid" && st.overLimit === false ? "Ok" : st.state === "refusing_new_calls" || st.state === "invalid" ? "Error" : "Warning";
-      const problems = st.state === "valid" && !st.overLimit ? [] : [st.message, ...(st.overLimitOperators.length ? [`operators over the licensed limit, not served: ${st.overLimitOperators.join(", ")}`] : [])];
-      return { health, ...(problems.length ? { problems } : {}), ...st };
-    });
-    this.metrics.gauge("ab24_calls_active", "calls the tracker is following", () => this.engine.activeCalls);
+    return this.ami.action(originateAction(params), { onSend: (action) => void this.engine.handle(action).then((evs) => evs.length && this.pool.notify()) });
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type TrackerState,
   type TrackResult,
 } from "../tracker/index.js";
-import type { CallChange, CallOutbox } from "../pipeline/call-outbox.js";
+import type { CallChange, CallOutbox } from "../outbox/call-outbox.js";
 
 /**
  * Time of an AMI event: Asterisk's `Timestamp` header (manager.conf `timestampevents = yes`,

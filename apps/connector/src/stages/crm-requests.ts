@@ -1,6 +1,6 @@
 import { B24BusinessError, B24Error, type ChainCommand, type ChainResult } from "../crm/index.js";
 import type { Journal } from "../journal/index.js";
-import type { CrmGateway } from "./b24-client-port.js";
+import type { CrmGateway } from "../crm/gateway.js";
 
 /** A Bitrix24 error that retrying will not fix (a 4xx business error: wrong user, unknown call…). */
 export function isFinalB24Error(err: unknown): err is B24Error {

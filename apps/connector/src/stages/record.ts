@@ -7,7 +7,7 @@ import {
   relativeToRoot,
   signedRecordingUrl,
 } from "../recordings/index.js";
-import type { StageStep } from "./pipeline.js";
+import type { StageStep } from "./step.js";
 
 /** Where the connector serves recordings (link/url modes); mounted by the service. */
 export const RECORDINGS_HTTP_PATH = "/recordings";
@@ -71,7 +71,7 @@ async function attachLinkWithHook(step: StageStep, url: string, activityId: numb
     DESCRIPTION_TYPE: 3,
     activity: { id: String(activityId ?? ""), is_new: false, name: "", phones: [], raw: {}, responsible: {}, responsible_id: "", type: "activity" },
     call_full: step.hookCall(),
-  } as never);
+  });
   if (r.outcome === "cancelled") return;
   const fields = r.outcome === "applied" ? r.data : { DESCRIPTION: player, DESCRIPTION_TYPE: 3 };
   if (!activityId) {

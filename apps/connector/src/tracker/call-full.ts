@@ -13,25 +13,25 @@ export const ZERO_TIME = "0001-01-01 00:00:00";
 export type CallDirection = "inbound" | "outbound" | "internal" | "unknown";
 
 /** One end of a channel. */
-export interface PartyInfo {
+export type PartyInfo = {
   /** Phone number or extension ("" when unknown). */
   number: string;
   /** Caller ID name when known. */
   name: string;
   /** employee: an internal extension; client: a number outside the PBX; line: the company's DID; unknown. */
   kind: "employee" | "client" | "line" | "unknown";
-}
+};
 
 /** The trunk a channel went through (Itgrix: "trunk number details"). */
-export interface TrunkInfo {
+export type TrunkInfo = {
   /** Trunk endpoint name as in the channel name (`provider`). */
   name: string;
   /** Number of the line: the DID for incoming calls, "" when unknown. */
   number: string;
-}
+};
 
 /** Technical details of a channel (Itgrix: "extra fields from the CEL table"). */
-export interface ChannelExtra {
+export type ChannelExtra = {
   tech: string;
   endpoint: string;
   kind: "employee" | "trunk" | "local" | "other";
@@ -50,7 +50,7 @@ export interface ChannelExtra {
   local_pair: string;
   queue: string;
   held: boolean;
-}
+};
 
 export interface ChannelFull {
   id: string;

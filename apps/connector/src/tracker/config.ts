@@ -1,57 +1,57 @@
+import { z } from "zod";
+
 /**
- * Tracker configuration. Every key has a default that suits a FreePBX host, so the tracker
- * works with `defaultTrackerConfig` alone; the lists only refine the defaults.
- *
- * Key names match `tracker` in apps/connector/src/config/schema.ts (the validated file config);
- * a config object from there can be passed as is (missing keys fall back to these defaults).
+ * Tracker settings: the one definition. The config file's `tracker` section is validated by this
+ * schema, `TrackerConfig` is its output and `defaultTrackerConfig` its defaults, which suit a
+ * FreePBX host, so the tracker works with the defaults alone; the lists only refine them.
+ * docs/tracker.md lists the same keys (test/config/tracker-keys.test.ts walks that list).
  */
-export interface TrackerConfig {
-  /** Endpoint names that are employees' extensions (regex source). Anything else is a trunk. */
-  internalNumberPattern: string;
-  /** Endpoint names that are trunks even if they look like extensions (e.g. a trunk named "1001"). */
-  trunks: readonly string[];
-  /** Endpoint names that are phones even though they do not match the pattern (e.g. "reception"). */
-  internalEndpoints: readonly string[];
-  /** Channel technologies whose channels are always trunks (E1/FXO cards). */
-  trunkTechnologies: readonly string[];
-  /** Contexts only trunks use: a channel created in one of them is a trunk even with a short name. */
-  trunkContexts: readonly string[];
-  /** Channel technologies that are not parties of a call (spies, announcers, conference helpers). */
-  ignoredTechnologies: readonly string[];
-  /** Queues (name or dialplan number) whose conversations are not for the CRM (flagged `excluded`). */
-  nonCrmQueues: readonly string[];
-  /** Extensions that are not CRM users (their conversations are flagged `excluded`). */
-  nonCrmExtensions: readonly string[];
-  /** Channel variable set by the CRM's Originate (Bitrix24 CALL_ID). Leading `_`/`__` ignored. */
-  clickToCallVariable: string;
-  /** Variables carrying the recording file, first found wins for `record` (all kept in `records`). */
-  recordingVariables: readonly string[];
-  /** Variables carrying the dialled DID when the trunk channel's Exten is `s`. */
-  didVariables: readonly string[];
-  /** A call with no AMI event for this long is closed by `expire()`. */
-  staleCallMs: number;
-  /** How long an Originate is remembered (pending answer, or after its call ended). */
-  originateMemoryMs: number;
-  /** Offset applied to `now` when formatting "YYYY-MM-DD HH:MM:SS" times (PBX local time). */
-  utcOffsetMinutes: number;
+const names = z.array(z.string()).readonly();
+const ms = z.number().int().min(0);
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-export const defaultTrackerConfig: TrackerConfig = Object.freeze({
-  internalNumberPattern: "^\\d{2,5}$",
-  trunks: [],
-  internalEndpoints: [],
-  trunkTechnologies: ["DAHDI"],
-  trunkContexts: ["from-trunk", "from-pstn"],
-  ignoredTechnologies: ["Snoop", "CBAnn", "CBRec", "Announcer", "Recorder", "Message", "Multicast", "AudioSocket"],
-  nonCrmQueues: [],
-  nonCrmExtensions: [],
-  clickToCallVariable: "CRM_CALL_ID",
-  recordingVariables: ["MIXMONITOR_FILENAME", "REC_FILE"],
-  didVariables: ["FROM_DID"],
-  staleCallMs: 12 * 3600_000,
-  originateMemoryMs: 60_000,
-  utcOffsetMinutes: 0,
+export const trackerSettingsSchema = z.strictObject({
+  /** Endpoint names that are employees' extensions (regex source). Anything else is a trunk. */
+  internalNumberPattern: z.string().refine(isRegex, "not a valid regular expression").default("^\\d{2,5}$"),
+  /** Endpoint names that are trunks even if they look like extensions (e.g. a trunk named "1001"). */
+  trunks: names.default([]),
+  /** Endpoint names that are phones even though they do not match the pattern (e.g. "reception"). */
+  internalEndpoints: names.default([]),
+  /** Channel technologies whose channels are always trunks (E1/FXO cards). */
+  trunkTechnologies: names.default(["DAHDI"]),
+  /** Contexts only trunks use: a channel created in one of them is a trunk even with a short name. */
+  trunkContexts: names.default(["from-trunk", "from-pstn"]),
+  /** Channel technologies that are not parties of a call (spies, announcers, conference helpers). */
+  ignoredTechnologies: names.default(["Snoop", "CBAnn", "CBRec", "Announcer", "Recorder", "Message", "Multicast", "AudioSocket"]),
+  /** Queues (name or dialplan number) whose conversations are not for the CRM (flagged `excluded`). */
+  nonCrmQueues: names.default([]),
+  /** Extensions that are not CRM users (their conversations are flagged `excluded`). */
+  nonCrmExtensions: names.default([]),
+  /** Channel variable set by the CRM's Originate (Bitrix24 CALL_ID). Leading `_`/`__` ignored. */
+  clickToCallVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("CRM_CALL_ID"),
+  /** Variables carrying the recording file, first found wins for `record` (all kept in `records`). */
+  recordingVariables: names.default(["MIXMONITOR_FILENAME", "REC_FILE"]),
+  /** Variables carrying the dialled DID when the trunk channel's Exten is `s`. */
+  didVariables: names.default(["FROM_DID"]),
+  /** A call with no AMI event for this long is closed by `expire()` (lost Hangup, missed reconnect). */
+  staleCallMs: ms.default(12 * 3600_000),
+  /** How long an Originate is remembered (pending answer, or after its call ended). */
+  originateMemoryMs: ms.default(60_000),
+  /** Offset applied to `now` when formatting "YYYY-MM-DD HH:MM:SS" times (PBX local time). */
+  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).default(0),
 });
+
+export type TrackerConfig = Readonly<z.output<typeof trackerSettingsSchema>>;
+
+export const defaultTrackerConfig: TrackerConfig = Object.freeze(trackerSettingsSchema.parse({}));
 
 /** The config in the form the hot path wants (sets, compiled regex). Built once per config object. */
 export interface CompiledConfig {

@@ -14,9 +14,9 @@ import { DEMO_USERS, startB24Emulator, type B24Emulator } from "@asterisk-b24/te
 import { Autodistribution, autodistributionSchema, createAutodistributionRouter, FastAgiServer, parseAgiEnvironment } from "../../src/autodistribution/index.js";
 import { createHookRunner } from "../../src/hooks/index.js";
 import { silentLogger } from "../../src/log/logger.js";
-import { createExtensionMap } from "../../src/stages/parts/extension-map.js";
-import { UsersCache } from "../../src/stages/parts/users-cache.js";
-import { createWebhookPort } from "../../src/stages/parts/webhook-port.js";
+import { createExtensionMap } from "../../src/directory/extension-map.js";
+import { UsersCache } from "../../src/directory/users-cache.js";
+import { createWebhookPort } from "../support/webhook-port.js";
 
 const HOOK = fileURLToPath(new URL("../../examples/hooks/customize_autodistribution.mjs", import.meta.url));
 

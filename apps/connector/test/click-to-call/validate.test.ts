@@ -5,7 +5,7 @@ import { ClickToCallService, type OriginateCall } from "../../src/click-to-call/
 import { clickToCallSchema } from "../../src/click-to-call/config.js";
 import { Metrics } from "../../src/http/metrics.js";
 import { silentLogger } from "../../src/log/logger.js";
-import { createExtensionMap } from "../../src/stages/parts/extension-map.js";
+import { createExtensionMap } from "../../src/directory/extension-map.js";
 import type { HookRunner } from "../../src/hooks/index.js";
 
 function problem(fn: () => unknown): string | undefined {

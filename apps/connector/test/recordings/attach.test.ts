@@ -11,8 +11,8 @@ import { RecordingAttachError, RecordingFormatError } from "../../src/recordings
 import { prepareRecording } from "../../src/recordings/prepare.js";
 import { createRecordingsRouter } from "../../src/recordings/router.js";
 import { signedRecordingUrl } from "../../src/recordings/signed-url.js";
-import type { B24Port, B24Uploader } from "../../src/stages/parts/b24-port.js";
-import { createWebhookPort } from "../../src/stages/parts/webhook-port.js";
+import type { B24Port, B24Uploader } from "../../src/crm/port.js";
+import { createWebhookPort } from "../support/webhook-port.js";
 import { tempDir, writeWav } from "./helpers.js";
 
 const SECRET = "attach-test-secret-0123456789";

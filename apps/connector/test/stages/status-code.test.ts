@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { statusCodeFor } from "../../src/stages/pipeline.js";
+import { statusCodeFor } from "../../src/stages/build/status-code.js";
 import { LAB_CONFIG, onlyCall, replayRecording } from "../tracker/replay.js";
 
 describe("STATUS_CODE at finish, from what Asterisk said about the call", () => {

@@ -8,6 +8,7 @@ import { buildPhpQuery } from "./php-query.js";
 export interface RestReply {
   status: number;
   /** Parsed JSON, or undefined when the body is not JSON (gateway pages). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the parsed JSON freely
   body: any;
   text: string;
   headers: Record<string, string | string[] | undefined>;

@@ -3,7 +3,7 @@
  * POST seed / reset / faults / limits / operating-limit / events / click-to-call / tokens) and the web page.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { B24Emulator } from "./index.js";
+import type { B24Emulator } from "./emulator.js";
 import { renderPage } from "./page.js";
 import { sendJson } from "./server.js";
 
@@ -72,7 +72,7 @@ export function inspectionHandler(emu: () => B24Emulator) {
         case "/events":
           return sendJson(res, 200, await e.fireEvent(String(obj["event"]) as "ONEXTERNALCALLSTART", (obj["data"] ?? {}) as Record<string, unknown>));
         case "/click-to-call":
-          return sendJson(res, 200, { CALL_ID: await e.startClickToCall(obj as unknown as Parameters<B24Emulator["startClickToCall"]>[0]) });
+          return sendJson(res, 200, { CALL_ID: await e.startClickToCall(obj as Parameters<B24Emulator["startClickToCall"]>[0]) });
         case "/oauth/tokens":
           return sendJson(res, 200, e.issueOAuthTokens(typeof obj["userId"] === "number" ? obj["userId"] : undefined));
         case "/oauth/expire":

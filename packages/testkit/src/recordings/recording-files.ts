@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import type { Recording } from "./index.js";
+import type { Recording } from "./types.js";
 
 /** Where the recorded PBX wrote its recordings (MIXMONITOR_FILENAME is absolute under it). */
 export const RECORDED_MONITOR_DIR = "/var/spool/asterisk/monitor";

@@ -1,5 +1,5 @@
 import { AmiMessage, type AmiField } from "@asterisk-b24/ami";
-import type { Recording, TimedMessage } from "./index.js";
+import type { Recording, TimedMessage } from "./types.js";
 
 const ID_KEY = /(uniqueid|linkedid)$/i;
 const ID_VALUE = /^(\d+)\.(\d+)$/;

@@ -553,14 +553,15 @@ function lineGet(ctx: MethodContext): unknown {
 
 // ---- click-to-call (portal side) --------------------------------------------------------------------------
 
-export interface ClickToCallInput {
+/** A type alias (not an interface) so the inspection API's JSON body converts to it. */
+export type ClickToCallInput = {
   USER_ID: number;
   PHONE_NUMBER: string;
   LINE_NUMBER: string;
   CRM_ENTITY_TYPE?: string;
   CRM_ENTITY_ID?: number;
   CALL_LIST_ID?: number;
-}
+};
 
 /**
  * A user clicks a number in CRM: the portal registers a TYPE 1 call for the app itself (CRM auto-creation from the

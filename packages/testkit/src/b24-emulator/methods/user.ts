@@ -94,15 +94,15 @@ function userGet(ctx: MethodContext): ListResult | unknown[] {
       }
       if (field === "USER_TYPE") return matches("employee", op, wanted);
       if (field === "IS_ONLINE") return matches("N", op, wanted);
-      const value = (u as unknown as Record<string, unknown>)[field];
+      const value = Reflect.get(u, field) as unknown;
       return matches(value, op, wanted);
     }),
   );
   const sortField = String(pick(params, "SORT") ?? "ID").toUpperCase();
   const desc = String(pick(params, "ORDER") ?? "ASC").toUpperCase() === "DESC";
   rows = rows.sort((a, b) => {
-    const x = (a as unknown as Record<string, unknown>)[sortField];
-    const y = (b as unknown as Record<string, unknown>)[sortField];
+    const x = Reflect.get(a, sortField) as unknown;
+    const y = Reflect.get(b, sortField) as unknown;
     const c = typeof x === "number" && typeof y === "number" ? x - y : String(x ?? "").localeCompare(String(y ?? ""));
     return desc ? -c : c;
   });

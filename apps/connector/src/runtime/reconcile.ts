@@ -1,0 +1,75 @@
+import type { Logger } from "pino";
+import type { AmiClient, AmiMessage } from "@asterisk-b24/ami";
+import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
+import type { TrackerEngine } from "./tracker-engine.js";
+
+export interface ReconcileSummary {
+  at: number;
+  live: number;
+  closed: number;
+}
+
+/**
+ * Asks Asterisk which channels are live and makes the tracker agree (after every (re)connect).
+ * The list is a snapshot at one point of the event stream, so it travels through the consumer
+ * (deliverToConsumer) and is applied exactly there: never ahead of events still queued, never
+ * after events that came later.
+ */
+export class Reconciler {
+  #actionId: string | undefined;
+  #list: AmiMessage[] = [];
+  #last: ReconcileSummary | undefined;
+
+  constructor(
+    readonly ami: AmiClient,
+    readonly engine: TrackerEngine,
+    readonly pool: CallWorkerPool,
+    readonly log: Logger,
+  ) {}
+
+  /** The last reconcile's outcome (status page). */
+  get last(): ReconcileSummary | undefined {
+    return this.#last;
+  }
+
+  /** True for a message of the CoreShowChannels list in flight: the consumer hands it to `onMessage`. */
+  owns(message: AmiMessage): boolean {
+    return this.#actionId !== undefined && message.actionId === this.#actionId;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.ami.action(
+        { Action: "CoreShowChannels" },
+        {
+          deliverToConsumer: true,
+          onSend: (a) => {
+            this.#actionId = a.actionId;
+            this.#list = [];
+          },
+        },
+      );
+    } catch (err) {
+      this.#actionId = undefined;
+      this.log.warn({ err: (err as Error).message }, "reconcile failed");
+    }
+  }
+
+  async onMessage(message: AmiMessage): Promise<void> {
+    if (message.event === "CoreShowChannel") {
+      this.#list.push(message);
+      return;
+    }
+    const state = message.get("EventList")?.toLowerCase();
+    if (message.event === undefined && message.response?.toLowerCase() === "error") this.#actionId = undefined;
+    if (message.event === undefined || (state !== "complete" && state !== "cancelled")) return;
+    this.#actionId = undefined;
+    const live = this.#list;
+    this.#list = [];
+    const before = this.engine.activeCalls;
+    const events = await this.engine.reconcile(live);
+    this.#last = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };
+    if (events.length) this.pool.notify();
+    this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length }, "reconciled with CoreShowChannels");
+  }
+}
