@@ -10,6 +10,7 @@ import type { Redis } from "ioredis";
  *   P:journal:call:<key>:entries  LIST  JSON entries: requests, results, typed errors, notes
  *   P:journal:by-time             ZSET  call key → first seen (ms)
  *   P:journal:failed              ZSET  call key → failed at (ms)
+ *   P:journal:by-crm:<CALL_ID>    STRING  call key of a Bitrix24 CALL_ID (the b24-app's call card asks by it)
  *   P:journal:errors:<hour>       HASH  error type → count, per UTC hour (error statistics)
  */
 export type CallOutcomeStatus = "in_progress" | "delivered" | "failed" | "cancelled" | "skipped";
@@ -79,6 +80,9 @@ export class Journal {
   #entries(key: string): string {
     return `${this.prefix}:journal:call:${key}:entries`;
   }
+  #byCrm(crmCallId: string): string {
+    return `${this.prefix}:journal:by-crm:${crmCallId}`;
+  }
   get #byTime(): string {
     return `${this.prefix}:journal:by-time`;
   }
@@ -98,6 +102,7 @@ export class Journal {
       .hset(this.#call(callKey), flat)
       .expire(this.#call(callKey), ttlS)
       .zadd(this.#byTime, "NX", now, callKey);
+    if (fields.crmCallId) multi.set(this.#byCrm(fields.crmCallId), callKey, "EX", ttlS);
     if (fields.status === "failed") multi.zadd(this.#failed, now, callKey);
     else if (fields.status !== undefined) multi.zrem(this.#failed, callKey);
     await multi.exec();
@@ -134,6 +139,11 @@ export class Journal {
     ]);
     if (!summary || Object.keys(summary).length === 0) return undefined;
     return { summary: toSummary(summary), entries: entries.map((e) => JSON.parse(e) as JournalEntry) };
+  }
+
+  /** The call key that registered Bitrix24 CALL_ID `crmCallId`, if the journal still has it. */
+  async byCrmCallId(crmCallId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.#byCrm(crmCallId))) ?? undefined;
   }
 
   /** Calls first seen in [fromMs, toMs], newest first. */

@@ -17,6 +17,7 @@ import { createHttpApp, listen } from "../http/server.js";
 import { StatusRegistry } from "../http/status.js";
 import { Journal } from "../journal/index.js";
 import { CallOutbox } from "../pipeline/call-outbox.js";
+import { B24_APP_API_PATH, createB24CallRouter } from "../http/b24-call-route.js";
 import { CallWorkerPool } from "../pipeline/call-worker-pool.js";
 import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
 import { clientGateway, fetchUploader, type CrmGateway } from "../stages/b24-client-port.js";
@@ -254,6 +255,7 @@ export class Connector {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
         { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
         { path: "/api", router: this.#apiRouter() },
+        { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#pipelineDeps.extensionMap.toB24(x) }) },
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
