@@ -99,6 +99,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   process.stdout.write(
     [
       `asterisk-b24 demo: ${names.length} real Asterisk recordings replayed at ${options.speed}× ${options.once ? "once" : "in a loop"}`,
+      "",
+      `  ▶ CONSOLE (open this):          http://127.0.0.1:${stack.connector.httpPort}/console/   (no login in the demo)`,
+      "",
       `  Bitrix24 emulator (calls page): ${stack.emu.url}/_emulator/`,
       `  connector status:               http://127.0.0.1:${stack.connector.httpPort}/status`,
       `  connector journal:              http://127.0.0.1:${stack.connector.httpPort}/api/calls`,

@@ -34,6 +34,7 @@ import { TrackerEngine } from "./tracker-engine.js";
 import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
 import { ClickToCallService } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
+import { callsListHandler, createConsoleRouter } from "../console/router.js";
 
 export interface OriginateRequest {
   channel: string;
@@ -254,8 +255,9 @@ export class Connector {
     if (this.options.http !== false) {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
         { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
-        { path: "/api", router: this.#apiRouter() },
         { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#pipelineDeps.extensionMap.toB24(x) }) },
+        { path: "/api", router: this.#apiRouter() },
+        { path: "/", router: createConsoleRouter(this) },
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
@@ -377,10 +379,7 @@ export class Connector {
 
   #apiRouter(): Router {
     const router = Router();
-    router.get("/calls", async (req, res) => {
-      const status = typeof req.query.status === "string" ? (req.query.status as never) : undefined;
-      res.json(await this.journal.list({ limit: Number(req.query.limit ?? 100), ...(status ? { status } : {}) }));
-    });
+    router.get("/calls", callsListHandler(this));
     router.get("/calls/:key", async (req, res) => {
       const rec = await this.journal.get(req.params.key);
       if (!rec) return void res.status(404).json({ error: "unknown call" });
