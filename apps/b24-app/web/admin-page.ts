@@ -5,6 +5,7 @@
  * b24jssdk with the viewer's token; the rest from the b24-app's admin API.
  */
 import type { B24Frame } from "@bitrix24/b24jssdk";
+import type { IssuedToken } from "../src/store.js";
 import { ApiError, appApi, portalCall, portalList } from "./api.js";
 import { h, pill, showError, table, type Child } from "./dom.js";
 import { MATCH_TEXT, matchUsersAndExtensions, type PortalUser, type SeenExtension } from "./users-table.js";
@@ -14,15 +15,7 @@ interface Overview {
   connector: { linked: boolean; url?: string; error?: string; status?: { app_status: string; app_state?: string; version?: string; problems?: string[]; app?: Record<string, { health: string }> } | null };
 }
 
-interface TokenRow {
-  jti: string;
-  connectorId: string;
-  scopes: string[];
-  issuedAt: string;
-  expiresAt: string;
-  note?: string;
-  revokedAt?: string;
-}
+type TokenRow = IssuedToken & { revokedAt?: string };
 
 const REQUIRED_EVENTS = ["ONEXTERNALCALLSTART", "ONEXTERNALCALLBACKSTART"];
 

@@ -6,28 +6,10 @@
 import type { B24Frame } from "@bitrix24/b24jssdk";
 import { ApiError, appApi } from "./api.js";
 import { h, pill, table } from "./dom.js";
+import type { PbxCallFacts } from "../../connector/src/http/b24-call-facts.js";
 
-interface Facts {
-  callKey: string;
-  journalStatus: string;
-  direction: string;
-  clientNumber: string;
-  lineNumber: string;
-  did: string;
-  trunk: string;
-  startTime: string;
-  answerTime: string;
-  endTime: string;
-  ended: boolean;
-  missedInIvr: boolean;
-  route: string[];
-  queues: string[];
-  legs: Array<{ extension: string; via: string; group: string; answered: boolean; talkSeconds: number; endReason: string; transferredFrom: string; inCrm: boolean }>;
-  transfers: Array<{ kind: string; from: string; to: string }>;
-  answeredBy: string;
-  talkSeconds: number;
-  record: string;
-}
+/** The connector's answer (GET /api/b24/calls/:CALL_ID), relayed by the b24-app. */
+type Facts = PbxCallFacts;
 
 const ZERO = "0001-01-01 00:00:00";
 
