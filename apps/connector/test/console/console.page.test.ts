@@ -11,6 +11,12 @@ import { silentLogger } from "../../src/log/logger.js";
 import { haveChromium, inCi, launchChromium, screenshotPath } from "./browser.js";
 import { startContractServer, type ContractServer } from "./reprocess-contract.js";
 
+// The page's document inside page.waitForFunction callbacks (the repo compiles without the DOM library).
+interface PageElement {
+  getAttribute(name: string): string | null;
+}
+declare const document: { querySelector(s: string): PageElement | null; querySelectorAll(s: string): ArrayLike<PageElement> & Iterable<PageElement> };
+
 const AUTH = { user: "admin", password: "console-pass-1" };
 const RECORDINGS = ["01_inbound_ext101_answered", "02_inbound_queue_sales_102_answers", "03_inbound_queue_missed", "06_outbound_answered", "07_outbound_busy"];
 const redisUp = await requireService("redis");
