@@ -103,6 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       `  ▶ CONSOLE (open this):          http://127.0.0.1:${stack.connector.httpPort}/console/   (no login in the demo)`,
       "",
       `  Bitrix24 emulator (calls page): ${stack.emu.url}/_emulator/`,
+      `  b24-app page inside the portal: ${stack.emu.url}/_emulator/portal/app?user=1   (user=2: not an admin)`,
       `  connector status:               http://127.0.0.1:${stack.connector.httpPort}/status`,
       `  connector journal:              http://127.0.0.1:${stack.connector.httpPort}/api/calls`,
       "",
