@@ -17,6 +17,8 @@ export interface UserRow {
   pbxExtension: string;
   /** Seen on the PBX (live calls or the journal) lately. */
   seen: boolean;
+  /** Calls from pbxExtension find this user again (false when the map sends that extension elsewhere). */
+  reachable: boolean;
 }
 
 export interface ExtensionRow {
@@ -78,7 +80,11 @@ export function usersExtensions(users: CachedUser[], map: ExtensionMap, seen: { 
   const seenUsers = new Set(extensions.map((e) => e.userId).filter((id) => id !== undefined));
   const rows: UserRow[] = [...users]
     .sort((a, b) => a.id - b.id)
-    .map((u) => ({ id: u.id, name: u.name, innerPhone: u.innerPhone ?? "", pbxExtension: u.innerPhone ? map.toPbx(u.innerPhone) : "", seen: seenUsers.has(u.id) }));
+    .map((u) => {
+      const pbxExtension = u.innerPhone ? map.toPbx(u.innerPhone) : "";
+      const reachable = u.innerPhone !== undefined && map.toB24(pbxExtension) === u.innerPhone && byInner.get(u.innerPhone)?.id === u.id;
+      return { id: u.id, name: u.name, innerPhone: u.innerPhone ?? "", pbxExtension, seen: seenUsers.has(u.id), reachable };
+    });
   return {
     users: rows,
     usersWithoutExtension: rows.filter((r) => r.innerPhone === ""),

@@ -190,6 +190,9 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     const unmapped = page.locator('#unmapped-extensions [data-extension="103"]');
     expect(await unmapped.textContent()).toContain("1003");
     expect(await page.locator("#unmapped-extensions [data-extension]").count()).toBe(1);
+    // Sergey's 103 is sent to 1003 by the map: he cannot be reached; Ivan (101) can.
+    expect(await page.locator('[data-user-row="3"]').getAttribute("data-reachable")).toBe("false");
+    expect(await page.locator('[data-user-row="1"]').getAttribute("data-reachable")).toBe("true");
     await page.screenshot({ path: screenshotPath("settings"), fullPage: true });
     await page.close();
   }, 300_000);

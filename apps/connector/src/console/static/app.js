@@ -40,6 +40,12 @@ export function setHeader(health, version, at) {
   if (at) document.getElementById("updated").textContent = `updated ${new Date(at).toLocaleTimeString()}`;
 }
 
+// The header on every page (the overview keeps it fresh while it is open).
+fetch("/status")
+  .then((r) => r.json())
+  .then((s) => setHeader(s.app_status, s.version))
+  .catch(() => undefined);
+
 window.addEventListener("hashchange", route);
 if (!location.hash) history.replaceState(null, "", "#/overview");
 route();

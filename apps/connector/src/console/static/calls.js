@@ -116,7 +116,9 @@ function stageTitle(st) {
 }
 
 export async function renderCall(main, key) {
-  const res = await api(`/api/console/calls/${encodeURIComponent(key)}`);
+  const [res, namesRes] = await Promise.all([api(`/api/console/calls/${encodeURIComponent(key)}`), api("/api/console/user-names")]);
+  const names = namesRes.ok ? namesRes.body : {};
+  const userName = (id) => (id ? `${names[id] ?? "user"} (ID ${id})` : undefined);
   main.append(h("p", h("a", { href: "#/calls" }, "← Calls journal")));
   if (!res.ok) {
     main.append(h("div.notice.err", res.body?.error ?? `status ${res.status}`));
@@ -141,7 +143,7 @@ export async function renderCall(main, key) {
             ["Line", s.lineNumber],
             ["Bitrix24 CALL_ID", s.crmCallId],
             ["CRM entity", s.entityType ? `${s.entityType} ${s.entityId}` : undefined],
-            ["Responsible", s.responsibleUserId],
+            ["Responsible", userName(s.responsibleUserId)],
             ["Status code", s.statusCode],
             ["Duration", s.durationSec !== undefined ? fmt.duration(s.durationSec) : undefined],
             ["Reason", s.reason],
@@ -172,14 +174,14 @@ export async function renderCall(main, key) {
           h(
             "li",
             { "data-stage": step.stage?.name ?? "" },
-            step.stage ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small", `  ${fmt.clock(step.stage.at)}`)) : h("div.muted", "before the first stage"),
+            step.stage ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small", `  PBX time ${fmt.clock(step.stage.at)}`)) : h("div.muted", "before the first stage"),
             step.entries.length ? h("ul.entries", step.entries.map(entryItem)) : null,
           ),
         ),
         h(
           "li.outcome",
           { class: t.outcome.status, "data-outcome": t.outcome.status },
-          h("div", h("span.tag", "outcome"), pill(t.outcome.status), t.outcome.statusCode ? ` STATUS_CODE ${t.outcome.statusCode}` : "", t.outcome.responsibleUserId ? ` · responsible user ${t.outcome.responsibleUserId}` : ""),
+          h("div", h("span.tag", "outcome"), pill(t.outcome.status), t.outcome.statusCode ? ` STATUS_CODE ${t.outcome.statusCode}` : "", t.outcome.responsibleUserId ? ` · responsible: ${userName(t.outcome.responsibleUserId)}` : ""),
           t.outcome.reason ? h("div.small", t.outcome.reason) : null,
         ),
       ),

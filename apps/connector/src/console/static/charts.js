@@ -26,7 +26,7 @@ export function colorOf(name, fixed = {}) {
 export function stackedBars({ buckets, series, height = 170, width = 560, labelEvery = 1, id }) {
   const pad = { l: 34, r: 8, t: 10, b: 22 };
   const max = Math.max(1, ...buckets.map((b) => series.reduce((n, s0) => n + (b.values[s0.name] ?? 0), 0)));
-  const nice = Math.max(4, niceMax(max));
+  const nice = niceStep(max / 4) * 4;
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", ...(id ? { "data-chart": id } : {}) });
   const innerW = width - pad.l - pad.r;
   const innerH = height - pad.t - pad.b;
@@ -58,9 +58,11 @@ export function stackedBars({ buckets, series, height = 170, width = 560, labelE
   return svg;
 }
 
-function niceMax(v) {
+/** A round tick step ≥ v: 1, 2, 5 × 10^k (2.5 too from 10 up), never below 1 (counts are integers). */
+function niceStep(v) {
+  if (v <= 1) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of p >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 

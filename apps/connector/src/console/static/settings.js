@@ -51,8 +51,22 @@ function usersSection(doc) {
       h("h2", `All users (${doc.users.length}) `, h("span.muted.small", `cache loaded ${doc.cache.last_updated ?? "never"}`)),
       h(
         "table",
-        h("thead", h("tr", ["ID", "Name", "Internal number", "PBX extension", "Seen on the PBX"].map((t) => h("th", t)))),
-        h("tbody", doc.users.map((u) => h("tr", h("td", u.id), h("td", u.name || "—"), h("td.mono", u.innerPhone || "—"), h("td.mono", u.pbxExtension || "—"), h("td", u.seen ? "yes" : "")))),
+        h("thead", h("tr", ["ID", "Name", "Internal number", "PBX extension", "Reachable", "Seen on the PBX"].map((t) => h("th", t)))),
+        h(
+          "tbody",
+          doc.users.map((u) =>
+            h(
+              "tr",
+              { "data-user-row": u.id, "data-reachable": String(u.reachable) },
+              h("td", u.id),
+              h("td", u.name || "—"),
+              h("td.mono", u.innerPhone || "—"),
+              h("td.mono", u.pbxExtension || "—"),
+              h("td", u.reachable ? pill("yes", "ok") : pill(u.innerPhone ? "no: the extension maps elsewhere or the number is shared" : "no internal number", "failed")),
+              h("td", u.seen ? "yes" : ""),
+            ),
+          ),
+        ),
       ),
     ),
   );
