@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireService, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
-import { Journal, type CallSummary, type JournalEntry } from "../../src/journal/index.js";
+import { Journal, type CallSummary, type ErrorBucket, type JournalEntry } from "../../src/journal/index.js";
 import { createExtensionMap } from "../../src/stages/parts/extension-map.js";
 import type { CachedUser } from "../../src/stages/parts/users-cache.js";
 import { callsSearch, CallsQueryError, managerIds } from "../../src/console/calls-query.js";
@@ -40,7 +40,7 @@ describe("console: figures", () => {
 
   it("sums hourly error buckets into days and rates failures among finished calls", () => {
     const day = Date.UTC(2026, 11, 2);
-    const hourly = [
+    const hourly: ErrorBucket[] = [
       { start: day - H, total: 2, byType: { A: 2 } },
       { start: day, total: 3, byType: { A: 1, B: 2 } },
       { start: day + H, total: 1, byType: { B: 1 } },
