@@ -113,6 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await stack!.close();
     redis.child?.kill();
   };
+  openInBrowser(`http://127.0.0.1:${stack.connector.httpPort}/console/`, options.once === true);
   if (options.once) {
     await stack.idle();
     await new Promise((r) => setTimeout(r, 200));
@@ -127,4 +128,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   });
   await stop();
   return 0;
+}
+
+/** On a desktop session the demo opens the console in the default browser (never in CI or with --once). */
+function openInBrowser(url: string, once: boolean): void {
+  if (once || process.env.CI || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === "darwin")) return;
+  const child = spawn(process.platform === "darwin" ? "open" : "xdg-open", [url], { detached: true, stdio: "ignore" });
+  child.on("error", () => undefined);
+  child.unref();
 }

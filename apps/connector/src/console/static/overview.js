@@ -15,22 +15,35 @@ const dayLabel = (ms) => new Date(ms).toLocaleDateString(undefined, { month: "2-
  * Error buckets: the reprocessing API's /api/errors/stats when the connector has it, otherwise the
  * journal's hourly error statistics (in the overview document).
  */
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** The last `count` periods (UTC-aligned), empty ones included, so every chart has the same slots. */
+function slots(buckets, count, step) {
+  const last = Math.floor(Date.now() / step) * step;
+  const byStart = new Map(buckets.map((b) => [Math.floor(b.start / step) * step, b]));
+  return Array.from({ length: count }, (_, i) => {
+    const start = last - (count - 1 - i) * step;
+    return { total: 0, byType: {}, ...byStart.get(start), start };
+  });
+}
+
 let statsAbsent = false;
 async function errorStats(doc) {
-  if (statsAbsent) return { source: "journal", hourly: doc.errors.hourly, daily: doc.errors.daily.slice(-7) };
+  if (statsAbsent) return { source: "journal", hourly: slots(doc.errors.hourly, 24, HOUR), daily: slots(doc.errors.daily, 7, DAY) };
   const [hour, day] = await Promise.all([api("/api/errors/stats?period=hour"), api("/api/errors/stats?period=day")]);
   if (hour.ok && day.ok && Array.isArray(hour.body?.buckets) && Array.isArray(day.body?.buckets)) {
     const start = (b) => (typeof b.start === "number" ? b.start : Date.parse(b.start));
     return {
       source: "/api/errors/stats",
-      hourly: hour.body.buckets.map((b) => ({ ...b, start: start(b) })).slice(-24),
-      daily: day.body.buckets.map((b) => ({ ...b, start: start(b) })).slice(-7),
+      hourly: slots(hour.body.buckets.map((b) => ({ ...b, start: start(b) })), 24, HOUR),
+      daily: slots(day.body.buckets.map((b) => ({ ...b, start: start(b) })), 7, DAY),
       liveErrorRate: hour.body.liveErrorRate,
       afterReprocessErrorRate: hour.body.afterReprocessErrorRate,
     };
   }
   if (hour.status === 404) statsAbsent = true;
-  return { source: "journal", hourly: doc.errors.hourly, daily: doc.errors.daily.slice(-7) };
+  return { source: "journal", hourly: slots(doc.errors.hourly, 24, HOUR), daily: slots(doc.errors.daily, 7, DAY) };
 }
 
 function errorChart(buckets, label, id, labelEvery) {
@@ -109,9 +122,17 @@ export async function renderOverview(main, query) {
           kpi("Calls (24 h)", doc.totals24h.calls, `${doc.totals24h.delivered} in Bitrix24 · ${doc.totals24h.inProgress} in progress`, "kpi-calls"),
           kpi("Waiting for Bitrix24", doc.queue.callsWaiting, doc.queue.batches ? `${doc.queue.batches.waiting + doc.queue.batches.delayed} batches queued · ${doc.queue.batches.active} sending` : "queue not readable", "kpi-queue"),
           kpi("Batch rate", doc.batchRatePerMinute ?? "—", "batches per minute to Bitrix24", "kpi-batches"),
-          kpi("Error rate (1 h)", fmt.pct(rate), `${doc.errorRate.failed} failed of ${doc.errorRate.finished} finished · ${doc.errorRate.errors} errors`, "kpi-errors", rate > 0),
+          kpi(
+            "Error rate (1 h)",
+            fmt.pct(rate),
+            errors.liveErrorRate != null
+              ? `live, from the reprocessing API${errors.afterReprocessErrorRate != null ? ` · ${fmt.pct(errors.afterReprocessErrorRate)} after reprocessing` : ""}`
+              : `${doc.errorRate.failed} failed of ${doc.errorRate.finished} finished · ${doc.errorRate.errors} errors`,
+            "kpi-errors",
+            rate > 0,
+          ),
         ),
-        h("div.section.grid.cols-4", doc.components.map(healthCard)),
+        h("div.section.board", doc.components.map(healthCard)),
         h(
           "div.section.grid.cols-2",
           h(
