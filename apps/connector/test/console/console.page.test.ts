@@ -94,6 +94,10 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     expect(await licence.locator(".fix").textContent()).toContain("license.file");
     expect(await page.locator("#errors-24h").getAttribute("data-total")).toBe(String(Object.values(await stack.connector.journal.errorStats(24)).reduce((a, b) => a + b, 0)));
     expect(await page.locator("#errors-7d svg").count()).toBe(1);
+    // No /api/errors/stats on this branch: the charts use the journal's hourly statistics.
+    expect(await page.locator("main").textContent()).toContain("Error statistics from journal");
+    // Unhealthy components come first, wider.
+    expect(await page.locator("[data-component]").first().getAttribute("data-component")).toBe("license");
     await page.screenshot({ path: screenshotPath("overview"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

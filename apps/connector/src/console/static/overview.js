@@ -15,6 +15,7 @@ const dayLabel = (ms) => new Date(ms).toLocaleDateString(undefined, { month: "2-
  * Error buckets: the reprocessing API's /api/errors/stats when the connector has it, otherwise the
  * journal's hourly error statistics (in the overview document).
  */
+const RANK = { Ok: 0, Warning: 1, Error: 2 };
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
@@ -132,7 +133,7 @@ export async function renderOverview(main, query) {
             rate > 0,
           ),
         ),
-        h("div.section.board", doc.components.map(healthCard)),
+        h("div.section.grid.cols-4.board", [...doc.components].sort((a, b) => RANK[b.health] - RANK[a.health]).map(healthCard)),
         h(
           "div.section.grid.cols-2",
           h(
