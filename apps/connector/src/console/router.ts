@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
+import type { CallSummary } from "../journal/index.js";
 import { createExtensionMap, type ExtensionMap } from "../stages/parts/extension-map.js";
 import { relativeToRoot, signedRecordingUrl } from "../recordings/index.js";
 import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
@@ -15,6 +16,7 @@ import { extensionsInJournal, extensionsInLiveCalls, usersExtensions } from "./u
 /** The console's static files (shipped in bundles through the share/ mirror of src/). */
 export const CONSOLE_STATIC_DIR = fileURLToPath(new URL("./static/", import.meta.url));
 export const CONSOLE_PATH = "/console/";
+const RECENT_CALLS_TTL_MS = 5000;
 
 const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler =>
@@ -58,6 +60,16 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
   const router = Router();
   const map = extensionMapOf(sources);
   const batchRate = new RateSampler();
+  // The last 24 h of the journal, read at most every 5 s however many consoles poll.
+  let recent: { at: number; calls: Promise<CallSummary[]> } | undefined;
+  const recentCalls = (now: number): Promise<CallSummary[]> => {
+    if (!recent || now - recent.at >= RECENT_CALLS_TTL_MS) {
+      const calls = sources.journal.list({ fromMs: now - 24 * 3600_000, limit: 10_000 });
+      recent = { at: now, calls };
+      calls.catch(() => (recent = undefined));
+    }
+    return recent.calls;
+  };
   router.get("/", (_req, res) => res.redirect(302, CONSOLE_PATH));
   router.use("/console", express.static(CONSOLE_STATIC_DIR, { index: "index.html", maxAge: 0 }));
 
@@ -70,7 +82,7 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
       const status = (await sources.status.snapshot()) as { app?: Record<string, Record<string, unknown>>; version?: string; uptime_s?: number };
       const [components, calls, hourly, pending, queue] = await Promise.all([
         componentHealth(sources, status),
-        sources.journal.list({ fromMs: now - 24 * 3600_000, limit: 10_000 }),
+        recentCalls(now),
         sources.journal.errorBuckets(24 * 7, now),
         sources.outbox.pendingCount(),
         sources.b24.queueCounts().catch(() => undefined),
