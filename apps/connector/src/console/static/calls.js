@@ -13,8 +13,7 @@ function callRow(c, selected, names) {
   return h(
     "tr",
     { "data-call": c.callKey, "data-status": c.status },
-    h("td.check", box),
-    h("td", h("a", { href: `#/calls/${encodeURIComponent(c.callKey)}` }, fmt.time(c.firstSeenAt))),
+    h("td", h("label.check", box, h("a", { href: `#/calls/${encodeURIComponent(c.callKey)}` }, fmt.time(c.firstSeenAt)))),
     h("td", c.direction ?? "—"),
     h("td.mono", c.clientNumber ?? "—"),
     h("td.mono", c.lineNumber ?? "—"),
@@ -83,7 +82,7 @@ export async function renderCalls(main, query) {
     calls.length
       ? h(
           "table",
-          h("thead", h("tr", h("th.check", ""), ["First seen", "Direction", "Client", "Line", "Responsible", "Status", "Code", "Duration", "Reason"].map((t) => h("th", t)))),
+          h("thead", h("tr", ["First seen", "Direction", "Client", "Line", "Responsible", "Status", "Code", "Duration", "Reason"].map((t) => h("th", t)))),
           h("tbody", calls.map((c) => callRow(c, selected, names))),
         )
       : h("div.empty", "No call matches."),
