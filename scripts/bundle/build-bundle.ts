@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSyn
 import { join } from "node:path";
 import { writeShare } from "./assets.js";
 import { compileApp } from "./compile.js";
+import { buildBrowserScript } from "./web-assets.js";
 import type { AppManifest } from "./manifests.js";
 import { copyPackages, nativeAddons, resolveClosure } from "./prod-deps.js";
 
@@ -144,6 +145,10 @@ export async function buildBundle(options: {
     // 3. Files our code reads at run time.
     const share = writeShare({ repoRoot, shareDir: join(root, "share"), sources: [...sources], appPackageDir: m.packageDir, version, assets: m.assets });
     log(`${m.name}: share/ ${share.files} files`);
+    for (const asset of m.webAssets ?? []) {
+      const text = await buildBrowserScript(join(repoRoot, asset.entry), join(root, "share", asset.out));
+      log(`${m.name}: built ${asset.out} (${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)`);
+    }
 
     // 4. Launcher, health probe, packaging, install script.
     mkdirSync(join(root, "bin"));

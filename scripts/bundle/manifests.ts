@@ -30,6 +30,8 @@ export interface AppManifest {
   keep: string[];
   /** Extra repo files or folders the app reads at run time (shipped under `share/`, same relative path). */
   assets: string[];
+  /** Browser scripts built with esbuild into `share/<out>` (repo-relative paths; see web-assets.ts). */
+  webAssets?: Array<{ entry: string; out: string }>;
   /** HTTP health endpoint (used by `lib/healthcheck.mjs`, the Docker HEALTHCHECK and the tests). */
   health?: { port: number; path: string };
 }
@@ -70,6 +72,8 @@ export const MANIFESTS: AppManifest[] = [
     exampleConfig: "packaging/config/b24-app.example.json",
     keep: ["etc/b24-app.json", "var/"], // its data (portal credentials, token keys) is small
     assets: [],
+    // The app's page in the Bitrix24 frame (b24jssdk bundled in).
+    webAssets: [{ entry: "apps/b24-app/web/main.ts", out: "apps/b24-app/src/page/dist/page.js" }],
     health: { port: 8090, path: "/status" },
   },
 ];

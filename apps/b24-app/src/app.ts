@@ -5,7 +5,9 @@
  *   GET  /status              health (installed?, credential mode, events mode, counters)
  *   POST /b24/install?key=…   installation (install.ts)
  *   POST /b24/events          portal events (events.ts)
- *   GET|POST /b24/app         the application's page (a short status text)
+ *   GET|POST /b24/app         the application's page in the portal frame (page/routes.ts)
+ *   GET|POST /b24/placement/call-card  the CALL_CARD tab (bound at install: placements.ts)
+ *   /b24/admin/api/…          the page's API, authorised by the viewer's frame token (admin-api.ts)
  *   POST /gateway/rest/<m>    REST gateway for the connector (gateway.ts)
  *   POST /gateway/upload/<id> recording uploads through the gateway
  */
@@ -16,7 +18,12 @@ import type { B24AppConfig } from "./config.js";
 import { ClickToCallQueue } from "./event-queue.js";
 import { createEventsRouter, type EventCounters } from "./events.js";
 import { createGatewayRouter } from "./gateway.js";
+import { ADMIN_API_PATH, createAdminApiRouter } from "./admin-api.js";
+import { ConnectorLink } from "./connector-link.js";
+import { FrameAuth } from "./frame-auth.js";
 import { createInstallRouter } from "./install.js";
+import { createPageRouter } from "./page/routes.js";
+import { CALL_CARD_PATH, placementSpecs } from "./placements.js";
 import { OfflinePoller } from "./offline-poller.js";
 import { PortalClient } from "./portal-client.js";
 import { OAuthCredential, WebhookCredential, type PortalCredential } from "./portal-credential.js";
@@ -43,6 +50,11 @@ export function installUrl(config: B24AppConfig): string {
   return u.toString();
 }
 
+/** The local application's handler path (its page, placement DEFAULT). */
+export function appPageUrl(config: B24AppConfig): string {
+  return new URL(APP_PAGE_PATH, config.http.publicUrl).toString();
+}
+
 export function eventHandlerUrl(config: B24AppConfig): string {
   return new URL(EVENTS_PATH, config.http.publicUrl).toString();
 }
@@ -67,6 +79,7 @@ export class B24App {
   readonly tokens: ConnectorTokens;
   readonly queue: ClickToCallQueue;
   readonly poller: OfflinePoller;
+  readonly frameAuth: FrameAuth;
   readonly counters: EventCounters = { received: 0, queued: 0, duplicates: 0, forged: 0 };
   readonly app = express();
   #server: Server | undefined;
@@ -96,15 +109,20 @@ export class B24App {
         credentialMode: config.portal.credential.mode,
         eventsMode: config.events.mode,
         eventHandlerUrl: eventHandlerUrl(config),
+        placements: placementSpecs(config.http.publicUrl),
         timeoutMs: config.portal.timeoutMs,
         logger: log,
       }),
     );
     app.use(EVENTS_PATH, createEventsRouter({ store: this.store, queue: this.queue, extraTokens: config.events.applicationTokens, logger: log, ...(options.onQueued ? { onQueued: options.onQueued } : {}) }, this.counters));
-    app.all(APP_PAGE_PATH, async (_req, res) => {
-      const installed = await this.store.install();
-      res.type("text").send(installed ? `Asterisk connector gateway: installed on ${installed.domain} at ${installed.installedAt}.` : "Asterisk connector gateway: not installed yet.");
-    });
+    app.use(createPageRouter({ appPagePath: APP_PAGE_PATH, callCardPath: CALL_CARD_PATH, logger: log }));
+    const cred = config.portal.credential;
+    this.frameAuth = new FrameAuth({ store: this.store, portalUrl: config.portal.url, ...(cred.mode === "oauth" ? { clientId: cred.clientId } : {}), timeoutMs: Math.min(config.portal.timeoutMs, 30_000) });
+    const link = config.connector ? new ConnectorLink(config.connector) : undefined;
+    app.use(
+      ADMIN_API_PATH,
+      createAdminApiRouter({ frameAuth: this.frameAuth, tokens: this.tokens, store: this.store, connector: link, gatewayUrl: new URL(GATEWAY_PATH, config.http.publicUrl).toString(), appStatus: () => this.status(), logger: log }),
+    );
     app.use(GATEWAY_PATH, createGatewayRouter({ portal: this.portal, tokens: this.tokens, store: this.store, logger: log }));
     app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       log.error({ err: err.message }, "request failed");

@@ -79,6 +79,20 @@ export const b24AppConfigSchema = z.strictObject({
     /** Lifetime of a newly issued token (practically endless by default: revoke instead). */
     defaultTtlDays: z.number().int().min(1).default(3650),
   }),
+  /**
+   * The connector this b24-app serves (optional): its HTTP address and the HTTP auth it has (`http.auth`
+   * of the connector). The app's page shows its status and users ↔ extensions table through it, and the
+   * CALL_CARD tab asks it what the PBX knows about a call. Without it those panels say "not linked".
+   */
+  connector: z
+    .strictObject({
+      url: z.url(),
+      user: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      timeoutMs: ms.min(100).default(5000),
+    })
+    .refine((c) => (c.user === undefined) === (c.password === undefined), { message: "user and password go together", path: ["password"] })
+    .optional(),
   audit: z
     .strictObject({ maxEntries: z.number().int().min(100).default(100_000) })
     .default({ maxEntries: 100_000 }),
@@ -100,6 +114,7 @@ const ENV_OVERRIDES: EnvOverrides = [
   ["B24_APP_WEBHOOK_URL", ["portal", "credential", "webhookUrl"]],
   ["B24_APP_INSTALL_KEY", ["install", "key"]],
   ["B24_APP_REDIS_URL", ["redis", "url"]],
+  ["B24_APP_CONNECTOR_PASSWORD", ["connector", "password"]],
 ];
 
 const appError = (source: string, issues: { path: string; message: string }[]) => new B24AppConfigError(source, issues);

@@ -18,6 +18,7 @@ import { secretEquals } from "./app-token.js";
 import { InstallError, PortalCallError } from "./errors.js";
 import { PortalClient } from "./portal-client.js";
 import type { PortalCredential, PreparedCall } from "./portal-credential.js";
+import { bindPlacements, type PlacementSpec } from "./placements.js";
 import type { AppStore, InstallRecord, OAuthPair } from "./store.js";
 
 export interface InstallDeps {
@@ -27,14 +28,16 @@ export interface InstallDeps {
   credentialMode: "oauth" | "webhook";
   eventsMode: "online" | "offline";
   eventHandlerUrl: string;
+  /** Placements to bind (CALL_CARD tab; placements.ts). */
+  placements: PlacementSpec[];
   timeoutMs: number;
   logger: Logger;
   /** After a successful install (start the offline poller, …). */
   onInstalled?: () => void;
 }
 
-/** The install's own access token, for the calls made during installation. */
-class InstallTokenCredential implements PortalCredential {
+/** One access token used as is (the install token; a frame user's token), no renewal. */
+export class InstallTokenCredential implements PortalCredential {
   readonly kind = "oauth";
   constructor(
     private readonly restUrl: string,
@@ -120,11 +123,17 @@ export function createInstallRouter(d: InstallDeps): Router {
       } catch (err) {
         log.error({ err: (err as Error).message }, "installed, but binding the click-to-call events failed (see docs/b24-app.md: outgoing webhook)");
       }
-      log.info({ domain: parsed.record.domain, member: parsed.record.memberId, bound, events: d.eventsMode }, "application installed");
+      let placements: string[] = [];
+      try {
+        placements = await bindPlacements(once, d.placements);
+      } catch (err) {
+        log.error({ err: (err as Error).message }, "installed, but binding the CALL_CARD placement failed (the installing user must be an administrator)");
+      }
+      log.info({ domain: parsed.record.domain, member: parsed.record.memberId, bound, placements, events: d.eventsMode }, "application installed");
       d.onInstalled?.();
       if (parsed.ui) {
         res.type("html").send("<!doctype html><html><body>Asterisk connector installed. Prefer a &laquo;script only&raquo; application (docs/b24-app.md).</body></html>");
-      } else res.json({ installed: true, bound });
+      } else res.json({ installed: true, bound, placements });
     } catch (err) {
       if (!(err instanceof InstallError)) throw err;
       log.warn({ err: err.message, ip: req.ip }, "install refused");

@@ -6,6 +6,8 @@
  *   asterisk-b24 demo [--speed N|asap] [--once]                    the demo on embedded defaults
  *   asterisk-b24 replay <recording|file.jsonl> [--speed N|asap] [--json]
  *   asterisk-b24 hook-try <hook> <call.json> [--config FILE]
+ *   asterisk-b24 check-config --config FILE                      validate a configuration file
+ *   asterisk-b24 test-connections --config FILE                  AMI, Redis, Bitrix24, recordings
  *   asterisk-b24 --version
  */
 import { existsSync } from "node:fs";
@@ -68,6 +70,10 @@ Usage:
                                          replay one AMI recording through the tracker, print stages
   asterisk-b24 hook-try HOOK CALL.json|CALL_KEY [--config FILE] [--stage STAGE]
                                          run one customization hook on a stored call (dry run)
+  asterisk-b24 check-config --config FILE
+                                         validate a configuration file (each wrong key with its path); exit 1 if invalid
+  asterisk-b24 test-connections --config FILE
+                                         try AMI (login + Ping), Redis, Bitrix24, recordings DB and folder; exit 1 if any fails
   asterisk-b24 --version`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,6 +110,13 @@ export async function main(argv: string[]): Promise<number> {
       if (!hook || !target) throw new UsageError("hook-try needs HOOK and CALL (a JSON file, or a call key with --config)");
       const { hookTryCommand } = await import("./hooks/cli.js");
       return hookTryCommand({ hook, file: target, ...(typeof args.flags.config === "string" ? { config: args.flags.config } : {}), ...(typeof args.flags.stage === "string" ? { stage: args.flags.stage } : {}) });
+    }
+    case "check-config":
+    case "test-connections": {
+      const configPath = args.flags.config ?? args.positional[0];
+      if (typeof configPath !== "string") throw new UsageError(`${args.command} needs --config FILE`);
+      const { checkConfigCommand, testConnectionsCommand } = await import("./console/cli-commands.js");
+      return args.command === "check-config" ? checkConfigCommand(configPath) : testConnectionsCommand(configPath);
     }
     default:
       throw new UsageError(`unknown command "${args.command}"\n\n${HELP}`);

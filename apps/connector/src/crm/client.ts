@@ -171,6 +171,12 @@ export class B24Client {
     });
   }
 
+  /** Batches in this portal's queue by state (console: queue depth and batch rate). */
+  async queueCounts(): Promise<{ waiting: number; active: number; delayed: number; completed: number; failed: number }> {
+    const c = await this.queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
+    return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 };
+  }
+
   /**
    * Resume after a restart: the outcome of an entry submitted earlier (by any process) with this id,
    * waiting for it if its batch is still queued; undefined if no such entry is known.

@@ -100,7 +100,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   process.stdout.write(
     [
       `asterisk-b24 demo: ${names.length} real Asterisk recordings replayed at ${options.speed}× ${options.once ? "once" : "in a loop"}`,
+      "",
+      `  ▶ CONSOLE (open this):          http://127.0.0.1:${stack.connector.httpPort}/console/   (no login in the demo)`,
+      "",
       `  Bitrix24 emulator (calls page): ${stack.emu.url}/_emulator/`,
+      `  b24-app page inside the portal: ${stack.emu.url}/_emulator/portal/app?user=1   (user=2: not an admin)`,
       `  connector status:               http://127.0.0.1:${stack.connector.httpPort}/status`,
       `  connector journal:              http://127.0.0.1:${stack.connector.httpPort}/api/calls`,
       "",
@@ -110,6 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await stack!.close();
     redis.child?.kill();
   };
+  openInBrowser(`http://127.0.0.1:${stack.connector.httpPort}/console/`, options.once === true);
   if (options.once) {
     await stack.idle();
     await new Promise((r) => setTimeout(r, 200));
@@ -124,4 +129,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   });
   await stop();
   return 0;
+}
+
+/** On a desktop session the demo opens the console in the default browser (never in CI or with --once). */
+function openInBrowser(url: string, once: boolean): void {
+  if (once || process.env.CI || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === "darwin")) return;
+  const child = spawn(process.platform === "darwin" ? "open" : "xdg-open", [url], { detached: true, stdio: "ignore" });
+  child.on("error", () => undefined);
+  child.unref();
 }

@@ -29,7 +29,7 @@ import {
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
 // The demo stack starts the b24-app in-process (the workspace package).
-import { B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "@asterisk-b24/b24-app";
+import { appPageUrl, B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "@asterisk-b24/b24-app";
 import type { StageEvent } from "../tracker/index.js";
 
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -101,7 +101,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     ...(o.drop ? { drop: o.drop } : {}),
   });
   const queue = { name: `c2c-${o.redisPrefix.replace(/[^A-Za-z0-9_-]/g, "_")}`, prefix: "bull" };
-  const b24app = await startInstalledB24App(emu, o, queue);
+  const httpPort = o.httpPort || (await freePort());
+  const b24app = await startInstalledB24App(emu, o, queue, `http://127.0.0.1:${httpPort}`);
   const { token } = await b24app.tokens.issue({ connectorId: "stack" });
   const input: ConnectorConfigInput = {
     ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
@@ -110,7 +111,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
     recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
-    http: { host: "127.0.0.1", port: o.httpPort ?? 0 },
+    http: { host: "127.0.0.1", port: httpPort },
   } as ConnectorConfigInput;
   const config = parseConfig(mergeDeep(input, o.config ?? {}), "stack", {});
   const makeConnector = () =>
@@ -213,7 +214,7 @@ async function freePort(): Promise<number> {
  * The b24-app as the admin would set it up: OAuth mode against the emulated portal, installed
  * (the portal's ONAPPINSTALL POST to the install URL), events bound online or offline.
  */
-async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { name: string; prefix: string }): Promise<B24App> {
+async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { name: string; prefix: string }, connectorUrl: string): Promise<B24App> {
   const port = await freePort();
   const config = parseB24AppConfig(
     {
@@ -224,6 +225,7 @@ async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { 
       redis: { url: o.redisUrl, prefix: `${o.redisPrefix}:app` },
       queue,
       tokens: { privateKeyFile: "(in memory)", publicKeyFile: "(in memory)" },
+      connector: { url: connectorUrl },
       log: { level: "silent" },
     },
     "stack b24-app",
@@ -231,6 +233,7 @@ async function startInstalledB24App(emu: B24Emulator, o: StackOptions, queue: { 
   );
   const app = new B24App({ config, logger: o.logger.child({ component: "b24-app" }), keys: { ...generateTokenKeys("ES256"), algorithm: "ES256", issuer: config.tokens.issuer } });
   await app.start();
+  emu.setAppHandlerUrl(appPageUrl(config)); // the local application's handler path: its page in the portal frame
   const t = emu.issueOAuthTokens();
   const res = await fetch(installUrl(config), {
     method: "POST",

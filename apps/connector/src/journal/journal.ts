@@ -10,6 +10,7 @@ import type { Redis } from "ioredis";
  *   P:journal:call:<key>:entries  LIST  JSON entries: requests, results, typed errors, notes
  *   P:journal:by-time             ZSET  call key → first seen (ms)
  *   P:journal:failed              ZSET  call key → failed at (ms)
+ *   P:journal:by-crm:<CALL_ID>    STRING  call key of a Bitrix24 CALL_ID (the b24-app's call card asks by it)
  *   P:journal:errors:<hour>       HASH  error type → count, per UTC hour (error statistics)
  */
 export const CALL_OUTCOME_STATUSES = ["in_progress", "delivered", "failed", "cancelled", "skipped"] as const;
@@ -84,6 +85,9 @@ export class Journal {
   #entries(key: string): string {
     return `${this.prefix}:journal:call:${key}:entries`;
   }
+  #byCrm(crmCallId: string): string {
+    return `${this.prefix}:journal:by-crm:${crmCallId}`;
+  }
   get #byTime(): string {
     return `${this.prefix}:journal:by-time`;
   }
@@ -103,6 +107,7 @@ export class Journal {
       .hset(this.#call(callKey), flat)
       .expire(this.#call(callKey), ttlS)
       .zadd(this.#byTime, "NX", now, callKey);
+    if (fields.crmCallId) multi.set(this.#byCrm(fields.crmCallId), callKey, "EX", ttlS);
     if (fields.status === "failed") multi.zadd(this.#failed, now, callKey);
     else if (fields.status !== undefined) multi.zrem(this.#failed, callKey);
     await multi.exec();
@@ -141,19 +146,46 @@ export class Journal {
     return { summary: toSummary(summary), entries: entries.map((e) => JSON.parse(e) as JournalEntry) };
   }
 
-  /** Calls first seen in [fromMs, toMs], newest first. */
-  async list(opts: { fromMs?: number; toMs?: number; status?: CallOutcomeStatus; limit?: number } = {}): Promise<CallSummary[]> {
+  /** The call key that registered Bitrix24 CALL_ID `crmCallId`, if the journal still has it. */
+  async byCrmCallId(crmCallId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.#byCrm(crmCallId))) ?? undefined;
+  }
+
+  /**
+   * Calls first seen in [fromMs, toMs], newest first, optionally filtered (see CallSearch).
+   * With a filter, up to `scanLimit` (10 000) calls of the window are looked at.
+   */
+  async list(opts: CallSearch = {}): Promise<CallSummary[]> {
+    const filter = callFilter(opts);
     const keys = await this.redis.zrevrangebyscore(
       this.#byTime,
       String(opts.toMs ?? "+inf"),
       String(opts.fromMs ?? "-inf"),
       "LIMIT",
       "0",
-      String(opts.status ? 10_000 : (opts.limit ?? 100)),
+      String(filter ? (opts.scanLimit ?? 10_000) : (opts.limit ?? 100)),
     );
     const rows = await this.#summaries(keys);
-    const filtered = opts.status ? rows.filter((r) => r.status === opts.status) : rows;
-    return filtered.slice(0, opts.limit ?? 100);
+    return (filter ? rows.filter(filter) : rows).slice(0, opts.limit ?? 100);
+  }
+
+  /** Error counts by type per UTC hour, oldest first: the last `hours` hours including the current one. */
+  async errorBuckets(hours = 24, now = Date.now()): Promise<ErrorBucket[]> {
+    const starts: number[] = [];
+    const current = Math.floor(now / 3600_000) * 3600_000;
+    for (let h = hours - 1; h >= 0; h--) starts.push(current - h * 3600_000);
+    const multi = this.redis.multi();
+    for (const start of starts) multi.hgetall(`${this.prefix}:journal:errors:${hourKey(start)}`);
+    const res = (await multi.exec()) ?? [];
+    return starts.map((start, i) => {
+      const byType: Record<string, number> = {};
+      let total = 0;
+      for (const [type, count] of Object.entries((res[i]?.[1] ?? {}) as Record<string, string>)) {
+        byType[type] = Number(count);
+        total += Number(count);
+      }
+      return { start, total, byType };
+    });
   }
 
   /** Failed calls, oldest failure first (what reprocessing works through). */
@@ -209,6 +241,40 @@ export class Journal {
     }
     return out;
   }
+}
+
+/** Filters of `Journal.list` besides the time window. */
+export interface CallSearch {
+  fromMs?: number;
+  toMs?: number;
+  status?: CallOutcomeStatus;
+  /** Any of these statuses. */
+  statuses?: CallOutcomeStatus[];
+  /** Digits that the client or line number contains (non-digits ignored: "+7 (900) 12" → "790012"). */
+  number?: string;
+  /** Bitrix24 user IDs: calls whose responsible is one of them. */
+  responsibleUserIds?: string[];
+  limit?: number;
+  /** How many calls of the window a filtered search looks at (default 10 000). */
+  scanLimit?: number;
+}
+
+export interface ErrorBucket {
+  /** Start of the UTC hour (ms). */
+  start: number;
+  total: number;
+  byType: Record<string, number>;
+}
+
+function callFilter(s: CallSearch): ((c: CallSummary) => boolean) | undefined {
+  const statuses = [...(s.statuses ?? []), ...(s.status ? [s.status] : [])];
+  const digits = (s.number ?? "").replace(/\D/g, "");
+  const users = s.responsibleUserIds;
+  if (statuses.length === 0 && digits === "" && users === undefined) return undefined;
+  return (c) =>
+    (statuses.length === 0 || statuses.includes(c.status)) &&
+    (digits === "" || [c.clientNumber, c.lineNumber].some((n) => (n ?? "").replace(/\D/g, "").includes(digits))) &&
+    (users === undefined || (c.responsibleUserId !== undefined && users.includes(c.responsibleUserId)));
 }
 
 function toSummary(h: Record<string, string>): CallSummary {

@@ -166,6 +166,12 @@ export class CallOutbox {
     return rows.map((row) => JSON.parse(row));
   }
 
+  /** The latest stage of a call (its snapshot is the newest the tracker made), or undefined. */
+  async readLast(callKey: string): Promise<unknown> {
+    const row = await this.redis.lindex(this.#k(callKey, "outbox"), -1);
+    return row ? JSON.parse(row) : undefined;
+  }
+
   /** Marks stage `index` handled; only advances (a duplicate acknowledgement is harmless). */
   async markDone(callKey: string, index: number): Promise<void> {
     await this.redis.eval(

@@ -25,6 +25,7 @@ import { Journal } from "../journal/index.js";
 import { createCallsApiRouter } from "../journal/api-router.js";
 import { CallOutbox } from "../outbox/call-outbox.js";
 import { CallWorkerPool } from "../outbox/call-worker-pool.js";
+import { B24_APP_API_PATH, createB24CallRouter } from "../http/b24-call-route.js";
 import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
 import { CrmStateStore } from "../stages/crm-state.js";
 import { StageRunner } from "../stages/runner.js";
@@ -38,6 +39,7 @@ import { registerStatusChecks } from "./status-checks.js";
 import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
 import { ClickToCallService, originateAction, type OriginateRequest } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
+import { callsListHandler, createConsoleRouter } from "../console/router.js";
 
 export interface ConnectorOptions {
   config: ConnectorConfig;
@@ -241,7 +243,9 @@ export class Connector {
     if (this.options.http !== false) {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
         { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
-        { path: "/api", router: createCallsApiRouter(this.journal, this.outbox) },
+        { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#stageDeps.extensionMap.toB24(x) }) },
+        { path: "/api", router: createCallsApiRouter(this.journal, this.outbox, callsListHandler(this)) },
+        { path: "/", router: createConsoleRouter(this) },
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });

@@ -3,6 +3,7 @@ import type { OAuthTokenResponse } from "./auth.js";
 import { eventDeliveries, deliverEvent, type DeliveryResult } from "./methods/events.js";
 import { startClickToCall, type ClickToCallInput } from "./methods/telephony.js";
 import { Portal } from "./portal.js";
+import { framesFor, renderFramePage } from "./portal-frame.js";
 import { EmulatorServer } from "./server.js";
 import type {
   CallRecord,
@@ -159,6 +160,26 @@ export class B24Emulator {
    */
   startClickToCall(input: ClickToCallInput): Promise<string> {
     return startClickToCall(this.p, input);
+  }
+
+  /** The app's page ("Your handler path" of the local application): framed by `/_emulator/portal/app`. */
+  setAppHandlerUrl(url: string): void {
+    this.p.appHandlerUrl = new URL(url).toString();
+  }
+
+  /** The portal's application page for `userId`: DEFAULT (the app) or the CALL_CARD tabs of `callId`. */
+  framePage(kind: "app" | "call-card", input: { userId: number; callId?: string; lang?: string }): string {
+    return renderFramePage(this.p, {
+      userId: input.userId,
+      lang: input.lang ?? "en",
+      frames: framesFor(this.p, kind, input.callId),
+      heading: kind === "app" ? this.p.auth.appName : `Call ${input.callId ?? ""}`,
+    });
+  }
+
+  /** Placement handlers bound with placement.bind. */
+  placements(): Array<{ placement: string; handler: string; title: string; appId: number | null }> {
+    return this.p.state.placements.map((p) => ({ placement: p.placement, handler: p.handler, title: p.title, appId: p.appId }));
   }
 
   /** Back to the seeded data; calls, logs, counters, limiter state, faults and bindings cleared. Tokens stay. */

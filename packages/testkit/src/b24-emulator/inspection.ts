@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { B24Emulator } from "./emulator.js";
 import { renderPage } from "./page.js";
+import { framePage } from "./portal-frame-route.js";
 import { sendJson } from "./server.js";
 
 function parseJson(body: Buffer): unknown {
@@ -28,6 +29,7 @@ export function inspectionHandler(emu: () => B24Emulator) {
         res.end(html);
         return;
       }
+      if (route === "/portal/app" || route === "/portal/call-card") return framePage(e, route, url, res);
       if (route === "/calls") return sendJson(res, 200, e.calls());
       if (route === "/requests") return sendJson(res, 200, e.requests());
       if (route === "/stats") return sendJson(res, 200, e.stats());

@@ -78,6 +78,8 @@ export class Portal {
   readonly tzOffsetMin: number;
   readonly domain: string;
   baseUrl = "http://127.0.0.1";
+  /** The app's page ("Your handler path"), framed for placement DEFAULT; placement handlers must share its host. */
+  appHandlerUrl: string | undefined;
   /** Method table, lower-case names (filled by registry.ts). */
   readonly methods = new Map<string, MethodDef>();
   counters: EmulatorStats = emptyStats();
@@ -89,6 +91,7 @@ export class Portal {
     this.now = options.now ?? Date.now;
     this.tzOffsetMin = options.tzOffsetMin ?? 180;
     this.domain = options.portal ?? "b24.test";
+    this.appHandlerUrl = options.oauth?.handlerUrl;
     this.maxLog = options.maxLogEntries ?? 20_000;
     this.auth = new AuthManager(options, this.now, () => this.baseUrl);
     this.bucket = new LeakyBucket(options.limits === undefined ? { burst: 50, drainPerSec: 2 } : options.limits, this.now);

@@ -1,5 +1,6 @@
 /** The method table of the emulated portal (lower-case names). */
 import { batchMethods } from "./batch.js";
+import { appMethods } from "./methods/app.js";
 import { crmMethods } from "./methods/crm.js";
 import { eventMethods } from "./methods/events.js";
 import { imMethods } from "./methods/im.js";
@@ -17,6 +18,7 @@ export function installMethods(portal: Portal): void {
     ...taskMethods,
     ...imMethods,
     ...eventMethods,
+    ...appMethods,
   };
   for (const [name, def] of Object.entries(all)) portal.methods.set(name.toLowerCase(), def);
 }

@@ -90,7 +90,20 @@ export class EmulatorServer {
       const out = this.portal.auth.tokenEndpoint(params);
       return sendJson(res, out.status, out.body);
     }
-    if (path.startsWith("/rest/")) return this.rest(req, res, url);
+    if (path.startsWith("/rest/")) {
+      // Browsers call REST from app frames on another origin (b24jssdk posts JSON): the portal allows any origin.
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+          "Access-Control-Allow-Headers": String(req.headers["access-control-request-headers"] ?? "content-type"),
+          "Access-Control-Max-Age": "600",
+        });
+        res.end();
+        return;
+      }
+      return this.rest(req, res, url);
+    }
     sendJson(res, 404, { error: "NOT_FOUND", error_description: "Not found" });
   }
 

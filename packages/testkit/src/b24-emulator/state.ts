@@ -87,6 +87,17 @@ export interface EventBinding {
   credential: string;
 }
 
+/** A placement handler bound with placement.bind (fact: admin only, OAuth app only). */
+export interface PlacementBinding {
+  id: number;
+  placement: string;
+  handler: string;
+  title: string;
+  description: string;
+  userId: number;
+  appId: number | null;
+}
+
 export interface OfflineEvent {
   ID: number;
   TIMESTAMP_X: string;
@@ -118,6 +129,7 @@ export class PortalState {
   notifications: Array<{ ID: number; kind: "system" | "personal"; USER_ID: number; FROM_USER_ID: number; MESSAGE: string; TAG?: string; at: number }> = [];
   comments: Array<Record<string, unknown>> = [];
   bindings: EventBinding[] = [];
+  placements: PlacementBinding[] = [];
   offline: OfflineEvent[] = [];
   uploads = new Map<string, PendingUpload>();
   /** Inspection view of every call, in registration order. */
@@ -191,6 +203,7 @@ export class PortalState {
     this.notifications = [];
     this.comments = [];
     this.bindings = [];
+    this.placements = [];
     this.offline = [];
     this.uploads.clear();
     this.calls.clear();

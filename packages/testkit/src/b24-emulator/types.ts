@@ -112,6 +112,8 @@ export interface B24EmulatorOptions {
     /** App name (REST_APP_NAME in finish results; default "Asterisk connector"). */
     appName?: string;
     scope?: string;
+    /** The app's page ("Your handler path"): what the portal frames for placement DEFAULT (`setAppHandlerUrl` changes it). */
+    handlerUrl?: string;
   };
   /** Leaky bucket per portal + source IP; default 50 / 2 per second; false = off (on-premise). */
   limits?: LimitsConfig | false;
