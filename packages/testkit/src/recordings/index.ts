@@ -6,6 +6,13 @@ import { AmiMessage, type AmiField } from "@asterisk-b24/ami";
 /** Where the copies of the real Asterisk recordings live (see fixtures/asterisk/README.md). */
 export const RECORDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk");
 
+/**
+ * SYNTHETIC fixtures in the same format (call pickup, parking, voicemail): built from the Asterisk
+ * 22 AMI documentation because no real recording of those flows exists (see its README.md).
+ * Load them with `loadRecording(name, SYNTHETIC_RECORDINGS_DIR)`.
+ */
+export const SYNTHETIC_RECORDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk-synthetic");
+
 /** One recorded AMI message: `t` = ms since the AMI connection was opened. */
 export interface TimedMessage {
   t: number;
@@ -42,6 +49,8 @@ export interface RecordingExpectation {
   };
   settleMs: number;
   timeoutMs: number;
+  /** Set on SYNTHETIC fixtures (fixtures/asterisk-synthetic). */
+  synthetic?: boolean;
 }
 
 export interface ExpectedCall {

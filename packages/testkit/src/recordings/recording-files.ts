@@ -16,6 +16,34 @@ export function recordingFileNames(rec: Recording): string[] {
   return out;
 }
 
+/** Where the recorded PBX keeps voicemail (VM_MESSAGEFILE is absolute under it, without extension). */
+export const RECORDED_VOICEMAIL_DIR = "/var/spool/asterisk/voicemail";
+
+/** Voicemail messages left in a recorded call (VarSet VM_MESSAGEFILE values, in order, unique). */
+export function voicemailFileNames(rec: Recording): string[] {
+  const out: string[] = [];
+  for (const { message } of rec.messages) {
+    if (message.event !== "VarSet" || message.get("Variable") !== "VM_MESSAGEFILE") continue;
+    const v = message.get("Value");
+    if (v && !out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
+/** Plays app_voicemail's part: a silent `<VM_MESSAGEFILE>.wav` (its default format) for every message, under `localRoot`. */
+export function writeVoicemailFiles(rec: Recording, localRoot: string, pbxRoot = RECORDED_VOICEMAIL_DIR): string[] {
+  const written: string[] = [];
+  for (const name of voicemailFileNames(rec)) {
+    const rel = relative(pbxRoot, name);
+    if (rel.startsWith("..") || isAbsolute(rel)) continue;
+    const path = join(localRoot, `${rel}.wav`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, silentWav(2));
+    written.push(path);
+  }
+  return written;
+}
+
 /** A valid mono 8 kHz 16-bit WAV of `seconds` of silence (the recordings' audio is not included). */
 export function silentWav(seconds = 1): Buffer {
   const rate = 8000;
