@@ -17,9 +17,11 @@ import {
   DEMO_CONTACTS,
   DEMO_USERS,
   RECORDED_MONITOR_DIR,
+  RECORDED_VOICEMAIL_DIR,
   startAmiReplayServer,
   startB24Emulator,
   writeRecordingFiles,
+  writeVoicemailFiles,
   type AmiReplayDrop,
   type AmiReplayServer,
   type B24Emulator,
@@ -79,7 +81,11 @@ export interface Stack {
 
 export async function startStack(o: StackOptions): Promise<Stack> {
   const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
-  for (const rec of o.recordings) writeRecordingFiles(rec, monitorDir);
+  const voicemailDir = join(monitorDir, ".voicemail");
+  for (const rec of o.recordings) {
+    writeRecordingFiles(rec, monitorDir);
+    writeVoicemailFiles(rec, voicemailDir);
+  }
   const emu = await startB24Emulator({
     ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
     webhook: { userId: 1, code: "demo0webhook0code" },
@@ -108,7 +114,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     clickToCall: { enabled: true, queue },
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
-    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
+    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }, { pbx: RECORDED_VOICEMAIL_DIR, local: voicemailDir }], waitTimeoutMs: 5000 },
     http: { host: "127.0.0.1", port: o.httpPort ?? 0 },
   } as ConnectorConfigInput;
   deepMerge(input as unknown as Record<string, unknown>, (o.config ?? {}) as Record<string, unknown>);

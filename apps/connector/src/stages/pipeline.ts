@@ -15,6 +15,7 @@ import { outcomeOf, sendChain } from "./crm-requests.js";
 import type { PipelineDeps } from "./deps.js";
 import { normaliseClientNumber } from "./parts/phone.js";
 import { chooseResponsible, type ConversationFact } from "./parts/responsible.js";
+import { refuseUnknownNumber } from "./unknown-number.js";
 import { buildMissedCallTask } from "./parts/tasks.js";
 import { buildActivityUpdate, callKind } from "./parts/activity.js";
 import { crmRef } from "./parts/crm-binding.js";
@@ -246,6 +247,7 @@ export class StageStep {
       }
       if (r.outcome === "applied") params = { ...r.data };
     }
+    if (!(await refuseUnknownNumber(this, params))) return false;
     // One Bitrix24 call per physical call even if the request is retried: EXTERNAL_CALL_ID.
     params.EXTERNAL_CALL_ID = this.callKey;
     const commands = [{ name: "reg", method: "telephony.externalcall.register", params }];
@@ -443,7 +445,7 @@ export class StageStep {
     if (!answered && this.cfg.responsible.mode === 0) entityOwnerId = await this.entityOwner();
     const pick = chooseResponsible(
       { answered, conversations: convs, entityOwnerId, line: call.line_number, isActive: (id) => this.deps.users.isActive(id) },
-      { mode: this.cfg.responsible.mode, defaultUserId: this.cfg.responsible.defaultUserId, defaultUserByLine: this.cfg.responsible.byLine },
+      { mode: this.cfg.responsible.mode, rangBeforeOwner: this.cfg.responsible.rangBeforeOwner, defaultUserId: this.cfg.responsible.defaultUserId, defaultUserByLine: this.cfg.responsible.byLine },
     );
     return pick.userId ?? this.crm.registeredUserId;
   }
@@ -498,7 +500,7 @@ export class StageStep {
     const call = this.call;
     const kind = callKind(call.direction === "outbound" ? "outbound" : "inbound", statusCode as never, call.is_ivr);
     // Recording (never blocks the rest: a missing file is journalled as an error).
-    if (this.cfg.recordings.enabled && (call.record || this.deps.recordingLookup)) {
+    if (this.cfg.recordings.enabled && (call.record || call.voicemails?.length || this.deps.recordingLookup)) {
       await attachRecording(this, activityId);
     }
     if (activityId) {
