@@ -55,11 +55,8 @@ function openPark(call: CallRecord, parkeeId: string): ParkRecord | undefined {
 }
 
 export function parked(ctx: Ctx, msg: AmiMessage): void {
-  const parkee = channelFrom(ctx, msg, "Parkee", false);
-  if (!parkee) {
-    if (msg.get("ParkeeUniqueid")) ctx.diag("unknown_channel", msg.get("ParkeeChannel") ?? "");
-    return;
-  }
+  const parkee = parkeeOf(ctx, msg);
+  if (!parkee) return;
   parkee.held = true;
   const call = ctx.callOf(parkee);
   if (openPark(call, parkee.id)) return; // repeated event
@@ -80,25 +77,34 @@ export function parked(ctx: Ctx, msg: AmiMessage): void {
   ctx.touch(call);
 }
 
-export function unparked(ctx: Ctx, msg: AmiMessage): void {
+/** The parked channel of an event (diagnostic when unknown). */
+function parkeeOf(ctx: Ctx, msg: AmiMessage): ChannelRecord | undefined {
   const parkee = channelFrom(ctx, msg, "Parkee", false);
-  const retriever = channelFrom(ctx, msg, "Retriever", true);
-  if (!parkee) {
-    if (msg.get("ParkeeUniqueid")) ctx.diag("unknown_channel", msg.get("ParkeeChannel") ?? "");
-    return;
-  }
+  if (!parkee && msg.get("ParkeeUniqueid")) ctx.diag("unknown_channel", msg.get("ParkeeChannel") ?? "");
+  return parkee;
+}
+
+/** The client left the slot: closes its open park with `outcome`. */
+function closePark(ctx: Ctx, parkee: ChannelRecord, outcome: ParkRecord["outcome"], retriever = ""): ParkRecord | undefined {
   parkee.held = false;
-  let call = ctx.callOf(parkee);
+  const call = ctx.callOf(parkee);
   const park = openPark(call, parkee.id);
-  const retrieverExt = extOfChannel(ctx, retriever);
   if (park) {
     park.endedAt = ctx.now;
-    park.outcome = "retrieved";
-    park.retriever = retrieverExt;
+    park.outcome = outcome;
+    park.retriever = retriever;
   }
   ctx.touch(call);
+  return park;
+}
+
+export function unparked(ctx: Ctx, msg: AmiMessage): void {
+  const parkee = parkeeOf(ctx, msg);
+  const retriever = channelFrom(ctx, msg, "Retriever", true);
+  if (!parkee) return;
+  const park = closePark(ctx, parkee, "retrieved", extOfChannel(ctx, retriever));
   if (!retriever || retriever.kind !== "employee" || retriever.endedAt) return;
-  call = joinCall(ctx, retriever, call);
+  const call = joinCall(ctx, retriever, ctx.callOf(parkee));
   if (!retriever.dialedBy) retriever.dialedBy = parkee.id;
   if (call.conversations[retriever.id]) return;
   const conv = openConversation(ctx, call, retriever, "callee", park?.parker ?? "");
@@ -106,16 +112,8 @@ export function unparked(ctx: Ctx, msg: AmiMessage): void {
 }
 
 export function parkEnded(ctx: Ctx, msg: AmiMessage, outcome: "timeout" | "giveup"): void {
-  const parkee = channelFrom(ctx, msg, "Parkee", false);
-  if (!parkee) return;
-  parkee.held = false;
-  const call = ctx.callOf(parkee);
-  const park = openPark(call, parkee.id);
-  if (park) {
-    park.endedAt = ctx.now;
-    park.outcome = outcome;
-  }
-  ctx.touch(call);
+  const parkee = parkeeOf(ctx, msg);
+  if (parkee) closePark(ctx, parkee, outcome);
 }
 
 export function pickup(ctx: Ctx, msg: AmiMessage): void {

@@ -88,6 +88,18 @@ function leaveBridge(p: SyntheticPbx, b: Record<string, string>, ch: Chan): void
 function ringAndAnswer(p: SyntheticPbx, client: Chan, ph: Chan, answerAt: number, bridge: string): void {
   p.dialBegin(client, ph, ph.exten).newstate(ph, 5);
   p.at(answerAt).newstate(ph, 6).dialEnd(client, ph, "ANSWER").newstate(client, 6);
+  bridgeWith(p, bridge, ph, client);
+}
+
+/** The client leaves the parking bridge (retrieved or timed out). */
+function leavePark(p: SyntheticPbx, client: Chan): void {
+  p.event("MusicOnHoldStop", p.block(client));
+  leaveBridge(p, parking("bridge-park"), client);
+  p.event("BridgeDestroy", parking("bridge-park"));
+}
+
+/** A new basic bridge: the employee's phone, then the client. */
+function bridgeWith(p: SyntheticPbx, bridge: string, ph: Chan, client: Chan): void {
   p.event("BridgeCreate", basic(bridge));
   enterBridge(p, basic(bridge), ph);
   enterBridge(p, basic(bridge), client);
@@ -187,12 +199,8 @@ export function parkFlow(end: ParkEnd): SyntheticFlow {
     p.newstate(p102, 6);
     // The parker's channel is gone: no Parker… block, ParkerDialString remains.
     p.event("UnParkedCall", p.block(client, "Parkee"), parkFields(10), p.block(p102, "Retriever"));
-    p.event("MusicOnHoldStop", p.block(client));
-    leaveBridge(p, parking("bridge-park"), client);
-    p.event("BridgeDestroy", parking("bridge-park"));
-    p.event("BridgeCreate", basic("bridge-2"));
-    enterBridge(p, basic("bridge-2"), p102);
-    enterBridge(p, basic("bridge-2"), client);
+    leavePark(p, client);
+    bridgeWith(p, "bridge-2", p102, client);
     p.at(40000);
     hangUpBridged(p, "bridge-2", client, p102);
     name = "synthetic_park_101_parks_102_retrieves";
@@ -205,18 +213,14 @@ export function parkFlow(end: ParkEnd): SyntheticFlow {
   } else if (end === "timeout") {
     p.at(40000);
     p.event("ParkedCallTimeOut", p.block(client, "Parkee"), parkFields(30));
-    p.event("MusicOnHoldStop", p.block(client));
-    leaveBridge(p, parking("bridge-park"), client);
-    p.event("BridgeDestroy", parking("bridge-park"));
+    leavePark(p, client);
     // comebacktoorigin: the client dials the parker again from context park-dial.
     client.context = "park-dial";
     client.exten = "PJSIP_101";
     const back = phone(p, "101", "1796000100.3", A, CLIENT);
     p.dialBegin(client, back, "PJSIP/101").newstate(back, 5);
     p.at(43000).newstate(back, 6).dialEnd(client, back, "ANSWER");
-    p.event("BridgeCreate", basic("bridge-3"));
-    enterBridge(p, basic("bridge-3"), back);
-    enterBridge(p, basic("bridge-3"), client);
+    bridgeWith(p, "bridge-3", back, client);
     p.at(55000);
     hangUpBridged(p, "bridge-3", client, back);
     name = "synthetic_park_timeout_back_to_101";
