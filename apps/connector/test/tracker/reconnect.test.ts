@@ -9,6 +9,7 @@ import { AmiMessage } from "@asterisk-b24/ami";
 import { loadRecording, recordingNames } from "@asterisk-b24/testkit";
 import { adoptionVariables, createTrackerState, reconcile } from "../../src/tracker/index.js";
 import { attendedTransfer, localMemberQueue } from "./synthetic-fixtures.js";
+import { syntheticFlows } from "./synthetic-flows.js";
 import { epochBase, feed, LAB_CONFIG, liveChannelsAfter, newReplay, onlyCall, replayWithGap, type Replay } from "./replay.js";
 import type { TimedMessage } from "@asterisk-b24/testkit";
 
@@ -49,10 +50,11 @@ describe("reconnect with CoreShowChannels reconcile", () => {
     });
   }
 
-  it("synthetic flows (attended transfer, Local queue members) survive gaps too", () => {
+  it("synthetic flows (attended transfer, Local queue members, pickup, parking, voicemail) survive gaps too", () => {
     const fixtures: [string, TimedMessage[]][] = [
       ["attended", attendedTransfer()],
       ["queue-local", localMemberQueue({ queue: "support", number: "601", exts: ["501", "502"], answerer: "502", optimize: true })],
+      ...syntheticFlows().map((f) => [f.name, f.messages] as [string, TimedMessage[]]),
     ];
     for (const [label, msgs] of fixtures) {
       for (const [from, to] of gapsFor(msgs.length)) {
