@@ -36,15 +36,17 @@ export async function withAdoptionVariables(ami: GetvarPort, live: readonly AmiM
       const uid = m.get("Uniqueid");
       const channel = m.get("Channel");
       if (m.event !== "CoreShowChannel" || !uid || !channel || o.isKnown(uid)) return m;
+      // All at once: the consumer waits for them (the snapshot is applied at its place in the stream).
+      const values = await Promise.all(
+        o.names.map((name) =>
+          getvar(ami, channel, name, timeoutMs).catch((err: Error) => {
+            o.logger?.debug({ channel, variable: name, err: err.message }, "Getvar failed while adopting a live call");
+            return "";
+          }),
+        ),
+      );
       const extra: [string, string][] = [];
-      for (const name of o.names) {
-        try {
-          const value = await getvar(ami, channel, name, timeoutMs);
-          if (value !== "") extra.push(["ChanVariable", `${name}=${value}`]);
-        } catch (err) {
-          o.logger?.debug({ channel, variable: name, err: (err as Error).message }, "Getvar failed while adopting a live call");
-        }
-      }
+      o.names.forEach((name, i) => values[i] !== "" && extra.push(["ChanVariable", `${name}=${values[i]}`]));
       return extra.length ? new AmiMessage([...m.fields, ...extra]) : m;
     }),
   );
