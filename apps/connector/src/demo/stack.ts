@@ -50,6 +50,8 @@ export interface StackOptions {
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
   drop?: AmiReplayDrop;
+  /** PBX actions that never get a reply (e.g. an AMI user without the right to Getvar). */
+  silentActions?: string[];
   /** Extra connector configuration merged over the stack's. */
   config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
@@ -104,6 +106,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     timestampEvents: true,
     startMode: hasClickToCall ? "onOriginate" : "onConnect",
     ...(o.drop ? { drop: o.drop } : {}),
+    ...(o.silentActions ? { silentActions: o.silentActions } : {}),
   });
   const queue = { name: `c2c-${o.redisPrefix.replace(/[^A-Za-z0-9_-]/g, "_")}`, prefix: "bull" };
   const b24app = await startInstalledB24App(emu, o, queue);

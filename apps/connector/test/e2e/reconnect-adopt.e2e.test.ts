@@ -39,6 +39,34 @@ const CASES = [
 ];
 
 describe.runIf(available)("end to end: a call in progress at (re)connect is adopted with what Asterisk still knows", () => {
+  it("06_outbound_answered with Getvar never answered: still outbound with the number of the Dial in progress", async () => {
+    const rec = loadRecording("06_outbound_answered");
+    const first = indexOf(rec, (e) => e === "Newchannel");
+    const last = indexOf(rec, (e, ch) => e === "BridgeEnter" && ch.startsWith("PJSIP/101"));
+    const stack = await startStack({
+      recordings: [rec],
+      speed: 1,
+      redisUrl: SERVICES.redis.url,
+      redisPrefix: uniquePrefix("e2e-adopt-novar"),
+      contacts: rec.expect.b24.contacts,
+      drop: { atMessage: first, lose: last - first + 1, resume: "afterCoreShowChannels" },
+      silentActions: ["Getvar"],
+      config: { ami: { actionTimeoutMs: 1000 } },
+      logger: silentLogger(),
+    });
+    try {
+      await stack.idle();
+      const calls = stack.emu.calls();
+      expect(calls).toHaveLength(1);
+      // CoreShowChannel of 101: Application Dial, ApplicationData PJSIP/89161234567@provider,60,T
+      expect(calls[0]).toMatchObject({ TYPE: 1, PHONE_NUMBER: "79161234567", LINE_NUMBER: "provider" });
+      expect(stack.emu.requests().filter((r) => typeof r.status === "number" && r.status >= 400)).toEqual([]);
+      expect(calls[0]!.finish?.params.STATUS_CODE).toBe("200");
+    } finally {
+      await stack.close();
+    }
+  });
+
   for (const c of CASES) {
     it(c.name, async () => {
       const rec = loadRecording(c.name);
