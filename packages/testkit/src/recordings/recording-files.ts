@@ -7,9 +7,14 @@ export const RECORDED_MONITOR_DIR = "/var/spool/asterisk/monitor";
 
 /** The recording files a recorded call produced (VarSet MIXMONITOR_FILENAME values, in order, unique). */
 export function recordingFileNames(rec: Recording): string[] {
+  return variableValues(rec, "MIXMONITOR_FILENAME");
+}
+
+/** Every non-empty value a recorded call set for `variable` (VarSet), in order, unique. */
+function variableValues(rec: Recording, variable: string): string[] {
   const out: string[] = [];
   for (const { message } of rec.messages) {
-    if (message.event !== "VarSet" || message.get("Variable") !== "MIXMONITOR_FILENAME") continue;
+    if (message.event !== "VarSet" || message.get("Variable") !== variable) continue;
     const v = message.get("Value");
     if (v && !out.includes(v)) out.push(v);
   }
@@ -21,13 +26,7 @@ export const RECORDED_VOICEMAIL_DIR = "/var/spool/asterisk/voicemail";
 
 /** Voicemail messages left in a recorded call (VarSet VM_MESSAGEFILE values, in order, unique). */
 export function voicemailFileNames(rec: Recording): string[] {
-  const out: string[] = [];
-  for (const { message } of rec.messages) {
-    if (message.event !== "VarSet" || message.get("Variable") !== "VM_MESSAGEFILE") continue;
-    const v = message.get("Value");
-    if (v && !out.includes(v)) out.push(v);
-  }
-  return out;
+  return variableValues(rec, "VM_MESSAGEFILE");
 }
 
 /** Plays app_voicemail's part: a silent `<VM_MESSAGEFILE>.wav` (its default format) for every message, under `localRoot`. */
