@@ -133,9 +133,14 @@ export const productSchema = z.strictObject({
 
 const userId = z.number().int().positive();
 
-/** Who is responsible for a missed call (Itgrix modes): 0 entity owner → last who rang → default; 1 last who rang → default; 2 default. */
+/**
+ * Who is responsible for a missed call (Itgrix modes): 0 entity owner → last who rang → default;
+ * 1 last who rang → default; 2 default. With `rangBeforeOwner` (default true) mode 0 puts the last
+ * CRM manager whose phone rang before the entity owner: the owner only when no manager rang.
+ */
 export const responsibleSchema = z.strictObject({
   mode: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  rangBeforeOwner: z.boolean().default(true),
   defaultUserId: userId.optional(),
   /** Per line (DID or trunk name) default responsible. */
   byLine: z.record(z.string(), userId).default({}),

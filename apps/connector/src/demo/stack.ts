@@ -17,9 +17,11 @@ import {
   DEMO_CONTACTS,
   DEMO_USERS,
   RECORDED_MONITOR_DIR,
+  RECORDED_VOICEMAIL_DIR,
   startAmiReplayServer,
   startB24Emulator,
   writeRecordingFiles,
+  writeVoicemailFiles,
   type AmiReplayDrop,
   type AmiReplayServer,
   type B24Emulator,
@@ -49,6 +51,8 @@ export interface StackOptions {
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
   drop?: AmiReplayDrop;
+  /** PBX actions that never get a reply (e.g. an AMI user without the right to Getvar). */
+  silentActions?: string[];
   /** Extra connector configuration merged over the stack's. */
   config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
@@ -80,7 +84,11 @@ export interface Stack {
 
 export async function startStack(o: StackOptions): Promise<Stack> {
   const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
-  for (const rec of o.recordings) writeRecordingFiles(rec, monitorDir);
+  const voicemailDir = join(monitorDir, ".voicemail");
+  for (const rec of o.recordings) {
+    writeRecordingFiles(rec, monitorDir);
+    writeVoicemailFiles(rec, voicemailDir);
+  }
   const emu = await startB24Emulator({
     ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
     webhook: { userId: 1, code: "demo0webhook0code" },
@@ -99,6 +107,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     timestampEvents: true,
     startMode: hasClickToCall ? "onOriginate" : "onConnect",
     ...(o.drop ? { drop: o.drop } : {}),
+    ...(o.silentActions ? { silentActions: o.silentActions } : {}),
   });
   const queue = { name: `c2c-${o.redisPrefix.replace(/[^A-Za-z0-9_-]/g, "_")}`, prefix: "bull" };
   const httpPort = o.httpPort || (await freePort());
@@ -110,7 +119,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     clickToCall: { enabled: true, queue },
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
-    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }], waitTimeoutMs: 5000 },
+    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }, { pbx: RECORDED_VOICEMAIL_DIR, local: voicemailDir }], waitTimeoutMs: 5000 },
     http: { host: "127.0.0.1", port: httpPort },
   } as ConnectorConfigInput;
   const config = parseConfig(mergeDeep(input, o.config ?? {}), "stack", {});

@@ -8,3 +8,4 @@ export * from "./attach-file.js";
 export * from "./attach-link.js";
 export * from "./signed-url.js";
 export * from "./router.js";
+export * from "./voicemail.js";

@@ -40,7 +40,7 @@ export interface PreparedRecording {
   originalPath: string;
   /** Size of `path`. */
   size: number;
-  source: "mixmonitor" | "database";
+  source: "mixmonitor" | "database" | "voicemail";
   conversion?: ConvertResult;
 }
 

@@ -171,7 +171,7 @@ export class Connector {
       reconnect: { initialDelayMs: config.ami.reconnect.initialDelayMs, maxDelayMs: config.ami.reconnect.maxDelayMs },
       logger: log.child({ component: "ami" }),
     });
-    this.reconciler = new Reconciler(this.ami, this.engine, this.pool, log);
+    this.reconciler = new Reconciler(this.ami, this.engine, this.pool, log, config.tracker);
     // click-to-call / autodistribution (issue 5)
     const extensionMap = this.#stageDeps.extensionMap;
     this.clickToCall = config.clickToCall.enabled

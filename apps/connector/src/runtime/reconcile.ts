@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { AmiClient, AmiMessage } from "@asterisk-b24/ami";
 import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
+import { adoptionVariables, type TrackerConfig } from "../tracker/index.js";
+import { withAdoptionVariables } from "./adopt-variables.js";
 import type { TrackerEngine } from "./tracker-engine.js";
 
 export interface ReconcileSummary {
@@ -25,6 +27,7 @@ export class Reconciler {
     readonly engine: TrackerEngine,
     readonly pool: CallWorkerPool,
     readonly log: Logger,
+    readonly trackerConfig: TrackerConfig,
   ) {}
 
   /** The last reconcile's outcome (status page). */
@@ -64,8 +67,10 @@ export class Reconciler {
     if (message.event === undefined && message.response?.toLowerCase() === "error") this.#actionId = undefined;
     if (message.event === undefined || (state !== "complete" && state !== "cancelled")) return;
     this.#actionId = undefined;
-    const live = this.#list;
+    const listed = this.#list;
     this.#list = [];
+    // Live channels the tracker never saw: ask Asterisk what it still knows (recording, DID, …).
+    const live = await withAdoptionVariables(this.ami, listed, { names: adoptionVariables(this.trackerConfig), isKnown: (uid) => uid in this.engine.state.channelIndex, logger: this.log });
     const before = this.engine.activeCalls;
     const events = await this.engine.reconcile(live);
     this.#last = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };

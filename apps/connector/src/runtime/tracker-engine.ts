@@ -81,8 +81,12 @@ export class TrackerEngine {
   }
 
   /** After (re)connecting: make our calls agree with Asterisk's live channels. */
-  reconcile(liveChannels: readonly AmiMessage[], now = Date.now()): Promise<StageEvent[]> {
-    return this.#serial(() => this.#apply(reconcile(this.#state, liveChannels, now, this.#config), now, true));
+  reconcile(liveChannels: readonly AmiMessage[], now?: number): Promise<StageEvent[]> {
+    return this.#serial(() => {
+      // Never before the events already applied (Asterisk's Timestamp may run ahead of our clock).
+      const at = now ?? Math.max(Date.now(), this.#lastEventAt);
+      return this.#apply(reconcile(this.#state, liveChannels, at, this.#config), at, true);
+    });
   }
 
   /** Closes calls with no event for `staleCallMs` (timer). */

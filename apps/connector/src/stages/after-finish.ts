@@ -13,7 +13,7 @@ import type { StageStep } from "./step.js";
 export async function afterFinish(step: StageStep, activityId: number | undefined, responsible: number, statusCode: string): Promise<void> {
   const { deps, cfg, call } = step;
   // Recording (never blocks the rest: a missing file is journalled as an error).
-  if (cfg.recordings.enabled && (call.record || deps.recordingLookup)) {
+  if (cfg.recordings.enabled && (call.record || call.voicemails?.length || deps.recordingLookup)) {
     await attachRecording(step, activityId);
   }
   if (activityId) await updateActivity(step, activityId, responsible, statusCode);

@@ -18,7 +18,7 @@ export async function responsibleFor(step: StageStep): Promise<number | undefine
   if (!answered && cfg.responsible.mode === 0) entityOwnerId = await entityOwner(step);
   const pick = chooseResponsible(
     { answered, conversations: convs, entityOwnerId, line: call.line_number, isActive: (id) => deps.users.isActive(id) },
-    { mode: cfg.responsible.mode, defaultUserId: cfg.responsible.defaultUserId, defaultUserByLine: cfg.responsible.byLine },
+    { mode: cfg.responsible.mode, rangBeforeOwner: cfg.responsible.rangBeforeOwner, defaultUserId: cfg.responsible.defaultUserId, defaultUserByLine: cfg.responsible.byLine },
   );
   return pick.userId ?? step.crm.registeredUserId;
 }

@@ -3,7 +3,7 @@ import {
   attachRecordingFile,
   attachRecordingLink,
   attachRecordingUrl,
-  prepareRecording,
+  prepareCallRecording,
   relativeToRoot,
   signedRecordingUrl,
 } from "../recordings/index.js";
@@ -21,8 +21,9 @@ export async function attachRecording(step: StageStep, activityId: number | unde
   const { deps, call, crm, callKey } = step;
   const cfg = deps.config.recordings;
   try {
-    const prepared = await prepareRecording(
+    const prepared = await prepareCallRecording(
       { mixMonitorFilename: call.record || undefined, startedAt: new Date(call.started_at), uniqueid: call.channel?.id ?? callKey, linkedid: call.linkedids[0] ?? callKey },
+      call.voicemails ?? [],
       {
         location: { monitorDir: cfg.monitorDir, datedSubfolders: cfg.datedSubfolders, mounts: cfg.mounts },
         wait: { timeoutMs: cfg.waitTimeoutMs },

@@ -3,6 +3,7 @@ import { cardParams } from "./cards.js";
 import { outcomeOf, sendChain } from "./crm-requests.js";
 import { clientPhone } from "./lookup.js";
 import type { StageStep } from "./step.js";
+import { refuseUnknownNumber } from "./unknown-number.js";
 import type { CachedUser } from "../directory/users-cache.js";
 
 /** CRM_SOURCE for the call's line (by line number, then DID, then "*"). */
@@ -59,6 +60,7 @@ export async function register(step: StageStep, user: CachedUser, showTo?: numbe
     }
     if (r.outcome === "applied") params = { ...r.data };
   }
+  if (!(await refuseUnknownNumber(step, params))) return false;
   // One Bitrix24 call per physical call even if the request is retried: EXTERNAL_CALL_ID.
   params.EXTERNAL_CALL_ID = callKey;
   const commands = [{ name: "reg", method: "telephony.externalcall.register", params }];

@@ -97,6 +97,31 @@ export interface ConversationFull {
   /** Queue name, else ring group number, else "". */
   group: string;
   transferred_from: string;
+  /** Extension whose ringing phone this employee picked up (call pickup), "" otherwise. */
+  picked_up_from: string;
+  /** Parking space this employee took the client from, "" otherwise. */
+  retrieved_from: string;
+}
+
+export interface ParkFull {
+  at: number;
+  /** Uniqueid of the parked channel. */
+  parkee: string;
+  lot: string;
+  space: string;
+  parker: string;
+  ended_at: number | null;
+  /** "" while parked, then retrieved | timeout | giveup. */
+  outcome: string;
+  retriever: string;
+}
+
+export interface PickupFull {
+  at: number;
+  /** Extension that picked up. */
+  by: string;
+  /** Extension that was ringing. */
+  from: string;
 }
 
 export interface ClickToCallFull {
@@ -170,6 +195,12 @@ export interface CallFull {
   click_to_call: ClickToCallFull | null;
   transfers: TransferFull[];
   records: string[];
+  /** Parks of the client, in order. */
+  parks: ParkFull[];
+  /** Call pickups, in order. */
+  pickups: PickupFull[];
+  /** Voicemail messages left in the call (VM_MESSAGEFILE as the PBX set it, usually without extension). */
+  voicemails: string[];
   ended: boolean;
   end_reason: CallEndReason | null;
   merged_into: string | null;

@@ -41,6 +41,8 @@ export const trackerSettingsSchema = z.strictObject({
   recordingVariables: names.default(["MIXMONITOR_FILENAME", "REC_FILE"]),
   /** Variables carrying the dialled DID when the trunk channel's Exten is `s`. */
   didVariables: names.default(["FROM_DID"]),
+  /** Variables carrying the path of a voicemail message left in the call (app_voicemail sets VM_MESSAGEFILE). */
+  voicemailVariables: names.default(["VM_MESSAGEFILE"]),
   /** A call with no AMI event for this long is closed by `expire()` (lost Hangup, missed reconnect). */
   staleCallMs: ms.default(12 * 3600_000),
   /** How long an Originate is remembered (pending answer, or after its call ended). */
@@ -66,7 +68,7 @@ export interface CompiledConfig {
   readonly nonCrmExtensions: ReadonlySet<string>;
   readonly c2cVar: string;
   /** normalized variable name → role */
-  readonly vars: ReadonlyMap<string, "record" | "c2c" | "did">;
+  readonly vars: ReadonlyMap<string, "record" | "c2c" | "did" | "voicemail">;
   readonly recordingOrder: readonly string[];
 }
 
@@ -83,9 +85,10 @@ export function compileConfig(partial: Partial<TrackerConfig> = defaultTrackerCo
   const hit = cache.get(partial);
   if (hit) return hit;
   const raw: TrackerConfig = { ...defaultTrackerConfig, ...partial };
-  const vars = new Map<string, "record" | "c2c" | "did">();
+  const vars = new Map<string, "record" | "c2c" | "did" | "voicemail">();
   for (const v of raw.recordingVariables) vars.set(normalizeVariable(v), "record");
   for (const v of raw.didVariables) vars.set(normalizeVariable(v), "did");
+  for (const v of raw.voicemailVariables) vars.set(normalizeVariable(v), "voicemail");
   vars.set(normalizeVariable(raw.clickToCallVariable), "c2c");
   const compiled: CompiledConfig = {
     raw,
@@ -103,4 +106,18 @@ export function compileConfig(partial: Partial<TrackerConfig> = defaultTrackerCo
   };
   cache.set(partial, compiled);
   return compiled;
+}
+
+/** What Dial sets on the channel it dialled (`89161234567@provider`): read back when a call is adopted. */
+export const DIALED_NUMBER_VARIABLE = "DIALEDPEERNUMBER";
+
+/**
+ * Channel variables worth asking Asterisk for (AMI `Getvar`) about a live channel the tracker has
+ * to adopt after a (re)connect: recording, DID, click-to-call id, voicemail, dialled number. The
+ * adapter passes the answers back as `ChanVariable: NAME=value` headers of the CoreShowChannel.
+ */
+export function adoptionVariables(partial: Partial<TrackerConfig> = defaultTrackerConfig): string[] {
+  const raw: TrackerConfig = { ...defaultTrackerConfig, ...partial };
+  const names = [...raw.recordingVariables, ...raw.didVariables, raw.clickToCallVariable, ...raw.voicemailVariables, DIALED_NUMBER_VARIABLE].map(normalizeVariable);
+  return [...new Set(names)];
 }

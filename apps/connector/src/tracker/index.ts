@@ -9,7 +9,7 @@
 export { track } from "./reducer.js";
 export { reconcile } from "./reconcile.js";
 export { expire } from "./expire.js";
-export { defaultTrackerConfig, type TrackerConfig } from "./config.js";
+export { adoptionVariables, defaultTrackerConfig, DIALED_NUMBER_VARIABLE, type TrackerConfig } from "./config.js";
 export {
   createTrackerState,
   rebuildIndexes,
@@ -38,6 +38,8 @@ export {
   type TrunkInfo,
   type ChannelExtra,
   type ClickToCallFull,
+  type ParkFull,
+  type PickupFull,
   type TransferFull,
   type CallDirection,
   type CallEndReason,

@@ -74,8 +74,12 @@ export interface ConversationRecord {
   queue: string;
   via: string;
   excluded: boolean;
-  /** Extension that transferred the call to this conversation. */
+  /** Extension that transferred the call to this conversation (or parked it, for a retriever). */
   transferredFrom: string;
+  /** Extension whose ringing phone this employee picked up (`Pickup`), "" otherwise. Optional: older persisted state. */
+  pickedUpFrom?: string;
+  /** Parking space this employee retrieved the client from (`UnParkedCall`), "" otherwise. */
+  retrievedFrom?: string;
 }
 
 export interface TransferRecord {
@@ -85,6 +89,31 @@ export interface TransferRecord {
   from: string;
   /** Dialled extension (blind) or extension of the target (attended). */
   to: string;
+}
+
+/** A parked client (res_parking `ParkedCall` → `UnParkedCall` / `ParkedCallTimeOut` / `ParkedCallGiveUp`). */
+export interface ParkRecord {
+  at: number;
+  /** Uniqueid of the parked channel (the client's leg). */
+  parkee: string;
+  lot: string;
+  space: string;
+  /** Extension of the employee who parked the call ("" when unknown). */
+  parker: string;
+  endedAt: number;
+  /** "" while parked, then retrieved | timeout | giveup. */
+  outcome: "" | "retrieved" | "timeout" | "giveup";
+  /** Extension that took the call from the slot (retrieved). */
+  retriever: string;
+  /** An employee was talking to the client when it was parked: the park counts as hold (talk time). */
+  afterTalk: boolean;
+}
+
+/** A call pickup (`Pickup`): `by` answered the phone of `from` that was ringing. */
+export interface PickupRecord {
+  at: number;
+  by: string;
+  from: string;
 }
 
 export interface ClickToCallRecord {
@@ -121,6 +150,11 @@ export interface CallRecord {
   mergedFrom: string[];
   /** Extension of a blind transferer whose target has not rung yet. */
   pendingTransferFrom: string;
+  /** Parks of the client (optional: state persisted before parking was tracked has none). */
+  parks?: ParkRecord[];
+  pickups?: PickupRecord[];
+  /** Voicemail messages left during the call (VM_MESSAGEFILE values, as the PBX set them). */
+  voicemails?: string[];
   /** Index in `recordingVariables` of the variable `record` came from. */
   recordRank: number;
   /** Set when the call is closed (it is then removed from the state). */

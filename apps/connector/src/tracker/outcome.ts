@@ -35,7 +35,8 @@ export function callDirection(call: CallRecord): CallDirection {
   if (!first) return call.clickToCall ? "outbound" : "unknown";
   if (first.kind === "trunk") {
     if (first.origin === "incoming") return "inbound";
-    if (first.origin === "adopted") return first.id === first.linkedid || first.dialedBy === "" ? "inbound" : "outbound";
+    // An adopted trunk leg called in only if it started its call (its uniqueid is the linkedid).
+    if (first.origin === "adopted") return first.id === first.linkedid ? "inbound" : "outbound";
     return "outbound";
   }
   if (firstTrunk(call, false) || call.clickToCall) return "outbound";
@@ -55,7 +56,10 @@ export function clientNumber(call: CallRecord, direction: CallDirection): string
     }
     if (call.clickToCall && !isBlankNumber(call.clickToCall.exten)) return call.clickToCall.exten;
     const first = firstRealChannel(call);
-    if (first && first.kind === "employee" && first.origin === "incoming" && !isBlankNumber(first.exten)) return first.exten;
+    if (first && first.kind === "employee" && (first.origin === "incoming" || first.origin === "adopted")) {
+      const n = numberFromDialString(first.exten);
+      if (!isBlankNumber(n)) return n;
+    }
     return "";
   }
   return "";
@@ -64,6 +68,8 @@ export function clientNumber(call: CallRecord, direction: CallDirection): string
 export function didOf(call: CallRecord, direction: CallDirection): string {
   if (direction !== "inbound") return "";
   const first = firstRealChannel(call);
+  // Adopted after a reconnect: Exten is where the channel is now; the DID variable is the truth.
+  if (first && first.origin === "adopted" && call.did) return call.did;
   if (first && !isBlankNumber(first.exten)) return first.exten;
   return call.did;
 }
@@ -139,6 +145,8 @@ export function talkMs(call: CallRecord, at: number, includeExcluded: boolean): 
     if (!c.acceptedAt || (c.excluded && !includeExcluded)) continue;
     spans.push([c.acceptedAt, c.endedAt || at]);
   }
+  // A client parked after talking to an employee is on hold: the wait in the slot is talk time.
+  for (const p of call.parks ?? []) if (p.afterTalk) spans.push([p.at, p.endedAt || at]);
   if (spans.length === 0) return 0;
   spans.sort((a, b) => a[0] - b[0]);
   let total = 0;

@@ -11,7 +11,10 @@
  */
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { compileConfig, type TrackerConfig } from "./config.js";
-import { channelFrom, Ctx, enterBridge, evaluate, hangupChannel, leaveBridge, openConversation, roleForDialed } from "./context.js";
+import { isBlankNumber } from "./classify.js";
+import { DIALED_NUMBER_VARIABLE } from "./config.js";
+import { channelFrom, Ctx, enterBridge, evaluate, hangupChannel, leaveBridge, olderKey, openConversation, roleForDialed } from "./context.js";
+import { applyVariable, chanVariables } from "./variables.js";
 import type { CallRecord, ChannelRecord, TrackerState } from "./model.js";
 import type { TrackResult } from "./stage-event.js";
 
@@ -33,6 +36,33 @@ function hasOtherParty(call: CallRecord, ch: ChannelRecord): boolean {
   return false;
 }
 
+function uidOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  return olderKey(a, b) === a ? -1 : 1;
+}
+
+/**
+ * An adopted channel's Context/Exten are where it is NOW in the dialplan (a queue number, `s`
+ * after a Goto), not necessarily the number it called. A trunk's Exten that looks like an
+ * extension is not our DID (the DID then comes from FROM_DID); an employee inside Dial called
+ * the Dial's target. A trunk leg that did not start its call was dialled by us: its number comes
+ * from DIALEDPEERNUMBER (ChanVariable).
+ */
+function adoptFacts(ctx: Ctx, ch: ChannelRecord, m: AmiMessage): void {
+  if (ch.kind === "employee") {
+    if (m.get("Application") === "Dial") ch.exten = dialTarget(m.get("ApplicationData") ?? "") || ch.exten;
+  } else if (ch.kind === "trunk" && ctx.cfg.internal.test(ch.exten)) {
+    ch.exten = ""; // a queue / ring group / extension number the call was sent to, not our DID
+  }
+}
+
+/** `PJSIP/89161234567@provider,60,Tt` → 89161234567@provider (the first technology/resource of a Dial). */
+function dialTarget(appData: string): string {
+  const first = appData.split(",")[0]!.split("&")[0]!;
+  const slash = first.indexOf("/");
+  return slash >= 0 ? first.slice(slash + 1) : "";
+}
+
 export function reconcile(
   state: TrackerState,
   liveChannels: readonly AmiMessage[],
@@ -52,7 +82,9 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
   const entries = liveChannels
     .filter((m) => (m.event ?? "CoreShowChannel") === "CoreShowChannel" && m.get("Uniqueid"))
     .map((m) => ({ m, dur: durationMs(m.get("Duration")) }))
-    .sort((a, b) => b.dur - a.dur); // oldest first, so each call's channel order is right
+    // Oldest first, so each call's channel order is right. Durations have 1 s steps and Asterisk
+    // lists channels in hash order: equal durations are ordered by uniqueid (creation order).
+    .sort((a, b) => b.dur - a.dur || uidOrder(a.m.get("Uniqueid")!, b.m.get("Uniqueid")!));
   const liveIds = new Set<string>();
   const seen: ChannelRecord[] = [];
   for (const { m, dur } of entries) {
@@ -66,6 +98,13 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
       ch.createdAt = ctx.now - dur;
       const call = ctx.callOf(ch);
       if (call.order.length === 1 && call.createdAt > ch.createdAt) call.createdAt = ch.createdAt;
+      adoptFacts(ctx, ch, m);
+    }
+    for (const [name, value] of chanVariables(m)) {
+      if (name === DIALED_NUMBER_VARIABLE) {
+        // What Dial put on the leg it dialled: the number of an outgoing trunk leg.
+        if (!known && ch.kind === "trunk" && ch.id !== ch.linkedid && !ch.dialString && !isBlankNumber(value)) ch.dialString = value;
+      } else applyVariable(ctx, ch, name, value);
     }
     const bridge = m.get("BridgeId") ?? "";
     if (bridge) enterBridge(ctx, ch, bridge, false);

@@ -26,7 +26,9 @@ import {
   roleForDialed,
 } from "./context.js";
 import type { ChannelRecord, TrackerState } from "./model.js";
-import { handleOriginateAction, handleOriginateResponse, linkCrmCallId } from "./originate.js";
+import { handleOriginateAction, handleOriginateResponse } from "./originate.js";
+import { parked, parkEnded, pickup, unparked } from "./park-pickup.js";
+import { applyVariable } from "./variables.js";
 import { employeeExt } from "./snapshot.js";
 import type { TrackResult } from "./stage-event.js";
 
@@ -58,6 +60,7 @@ const HANDLED = new Set([
   "ParkedCallGiveUp",
   "ParkedCallTimeOut",
   "OriginateResponse",
+  "Pickup",
 ]);
 
 export function track(
@@ -199,13 +202,14 @@ function dispatch(ctx: Ctx, name: string, msg: AmiMessage): void {
       return;
     }
     case "ParkedCall":
+      return parked(ctx, msg);
     case "UnParkedCall":
+      return unparked(ctx, msg);
     case "ParkedCallGiveUp":
-    case "ParkedCallTimeOut": {
-      const ch = channelFrom(ctx, msg, "Parkee", false);
-      if (ch) ch.held = name === "ParkedCall";
-      return;
-    }
+    case "ParkedCallTimeOut":
+      return parkEnded(ctx, msg, name === "ParkedCallGiveUp" ? "giveup" : "timeout");
+    case "Pickup":
+      return pickup(ctx, msg);
     case "OriginateResponse":
       return handleOriginateResponse(ctx, msg);
     case "Action:Originate":
@@ -264,25 +268,12 @@ function varSet(ctx: Ctx, msg: AmiMessage): void {
   const variable = msg.get("Variable");
   if (!variable) return;
   const norm = normalizeVariable(variable);
-  const role = ctx.cfg.vars.get(norm);
-  if (!role) return;
+  if (!ctx.cfg.vars.has(norm)) return;
   const value = msg.get("Value");
   if (!value) return;
   const ch = channelFrom(ctx, msg, "", false);
   if (!ch) return;
-  const call = ctx.callOf(ch);
-  if (role === "record") {
-    if (!call.records.includes(value)) call.records.push(value);
-    const rank = ctx.cfg.recordingOrder.indexOf(norm);
-    if (rank < call.recordRank) {
-      call.record = value;
-      call.recordRank = rank;
-    }
-  } else if (role === "did") {
-    if (!call.did) call.did = value;
-  } else {
-    linkCrmCallId(ctx, call, value);
-  }
+  applyVariable(ctx, ch, norm, value);
 }
 
 function extOf(ctx: Ctx, ch: ChannelRecord | undefined, fallback: string): string {

@@ -179,6 +179,8 @@ function conversationFull(conv: ConversationRecord, chFull: ChannelFull, view: V
     excluded: conv.excluded,
     group: conv.queue || conv.via,
     transferred_from: conv.transferredFrom,
+    picked_up_from: conv.pickedUpFrom ?? "",
+    retrieved_from: conv.retrievedFrom ?? "",
   };
 }
 
@@ -267,6 +269,9 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
       : null,
     transfers: call.transfers.map((t) => ({ ...t })),
     records: call.records.slice(),
+    parks: (call.parks ?? []).map((p) => ({ at: p.at, parkee: p.parkee, lot: p.lot, space: p.space, parker: p.parker, ended_at: p.endedAt || null, outcome: p.outcome, retriever: p.retriever })),
+    pickups: (call.pickups ?? []).map((p) => ({ ...p })),
+    voicemails: (call.voicemails ?? []).slice(),
     ended: call.endedAt > 0,
     end_reason: call.endedAt ? (call.endReason as CallEndReason) : null,
     merged_into: call.mergedInto || null,

@@ -7,8 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { AmiMessage } from "@asterisk-b24/ami";
 import { loadRecording, recordingNames } from "@asterisk-b24/testkit";
-import { createTrackerState, reconcile } from "../../src/tracker/index.js";
+import { adoptionVariables, createTrackerState, reconcile } from "../../src/tracker/index.js";
 import { attendedTransfer, localMemberQueue } from "./synthetic-fixtures.js";
+import { syntheticFlows } from "./synthetic-flows.js";
 import { epochBase, feed, LAB_CONFIG, liveChannelsAfter, newReplay, onlyCall, replayWithGap, type Replay } from "./replay.js";
 import type { TimedMessage } from "@asterisk-b24/testkit";
 
@@ -49,10 +50,11 @@ describe("reconnect with CoreShowChannels reconcile", () => {
     });
   }
 
-  it("synthetic flows (attended transfer, Local queue members) survive gaps too", () => {
+  it("synthetic flows (attended transfer, Local queue members, pickup, parking, voicemail) survive gaps too", () => {
     const fixtures: [string, TimedMessage[]][] = [
       ["attended", attendedTransfer()],
       ["queue-local", localMemberQueue({ queue: "support", number: "601", exts: ["501", "502"], answerer: "502", optimize: true })],
+      ...syntheticFlows().map((f) => [f.name, f.messages] as [string, TimedMessage[]]),
     ];
     for (const [label, msgs] of fixtures) {
       for (const [from, to] of gapsFor(msgs.length)) {
@@ -119,5 +121,54 @@ describe("reconnect with CoreShowChannels reconcile", () => {
     const out = reconcile(state, [AmiMessage.from({ Event: "CoreShowChannelsComplete", EventList: "Complete", ListItems: "0" }), AmiMessage.from({ Event: "CoreShowChannel" })], 1);
     expect(out.events).toEqual([]);
     expect(state.calls).toEqual({});
+  });
+});
+
+describe("adoption with what Asterisk still knows (ChanVariable headers from Getvar)", () => {
+  /** Live channels at `cut` with the variables the recording had set on them by then. */
+  function liveWithVariables(messages: readonly TimedMessage[], names: readonly string[]): AmiMessage[] {
+    const vars = new Map<string, Map<string, string>>();
+    for (const { message } of messages) {
+      if (message.event !== "VarSet") continue;
+      const name = (message.get("Variable") ?? "").replace(/^_+/, "");
+      if (!names.includes(name)) continue;
+      const uid = message.get("Uniqueid")!;
+      if (!vars.has(uid)) vars.set(uid, new Map());
+      vars.get(uid)!.set(name, message.get("Value") ?? "");
+    }
+    return liveChannelsAfter(messages).map((m) => {
+      const extra = [...(vars.get(m.get("Uniqueid")!) ?? new Map())].filter(([, v]) => v !== "").map(([k, v]) => ["ChanVariable", `${k}=${v}`] as [string, string]);
+      return new AmiMessage([...m.fields, ...extra]);
+    });
+  }
+
+  it("an outbound call adopted in the middle is outbound with the dialled number and its recording", () => {
+    const rec = loadRecording("06_outbound_answered");
+    const cut = rec.messages.findIndex((m) => m.message.event === "BridgeEnter" && m.message.get("Channel")!.startsWith("PJSIP/101")) + 1;
+    const live = liveWithVariables(rec.messages.slice(0, cut), adoptionVariables(LAB_CONFIG));
+    // Asterisk lists channels in hash order: the trunk leg first must not make it inbound.
+    live.reverse();
+    const state = createTrackerState();
+    const out = reconcile(state, live, epochBase(rec.messages) + rec.messages[cut - 1]!.t, LAB_CONFIG);
+    const call = out.events.at(-1)!.call;
+    expect(call).toMatchObject({ direction: "outbound", client_number: "89161234567", line_number: "provider", answered_extension: "101" });
+    expect(call.record).toContain("out-89161234567-101-");
+  });
+
+  it("an inbound queue call adopted in the middle has the DID as its line, not the queue number", () => {
+    const rec = loadRecording("02_inbound_queue_sales_102_answers");
+    const cut = rec.messages.findIndex((m) => m.message.event === "BridgeEnter" && m.message.get("Channel")!.startsWith("PJSIP/provider")) + 1;
+    const live = liveWithVariables(rec.messages.slice(0, cut), adoptionVariables(LAB_CONFIG)).map((m) =>
+      // where a queue call really is now: the queue's context and number
+      m.get("Channel")!.startsWith("PJSIP/provider") ? new AmiMessage(m.fields.map(([k, v]) => [k, k === "Exten" ? "600" : k === "Context" ? "ext-queues" : v] as [string, string])) : m,
+    );
+    const state = createTrackerState();
+    const out = reconcile(state, live, epochBase(rec.messages) + rec.messages[cut - 1]!.t, LAB_CONFIG);
+    const call = out.events.at(-1)!.call;
+    expect(call).toMatchObject({ direction: "inbound", client_number: "79161234567", line_number: "74951234567", did: "74951234567" });
+    expect(call.record).toContain("in-74951234567-79161234567-");
+    // Without the variables the line is the trunk, never the queue number.
+    const bare = reconcile(createTrackerState(), live.map((m) => new AmiMessage(m.fields.filter(([k]) => k !== "ChanVariable"))), 1, LAB_CONFIG);
+    expect(bare.events.at(-1)!.call.line_number).toBe("provider");
   });
 });

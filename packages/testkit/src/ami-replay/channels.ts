@@ -25,7 +25,22 @@ export interface LiveChannel {
   application: string;
   applicationData: string;
   bridgeId: string;
+  /** Channel variables set so far (VarSet), by name without the `_`/`__` inheritance prefix. */
+  vars: Map<string, string>;
 }
+
+/** `__FROM_DID` → `FROM_DID`: Asterisk's Getvar matches names without the inheritance prefix. */
+function bareName(name: string): string {
+  return name.replace(/^_{1,2}/, "");
+}
+
+/** Dialplan functions Getvar can evaluate from a channel snapshot. */
+const SNAPSHOT_FUNCTIONS: Record<string, string> = {
+  "CALLERID(num)": "CallerIDNum",
+  "CALLERID(name)": "CallerIDName",
+  "CONNECTEDLINE(num)": "ConnectedLineNum",
+  "CONNECTEDLINE(name)": "ConnectedLineName",
+};
 
 /**
  * The PBX's channel table as the replay has seen it so far: Newchannel adds, Hangup removes, and
@@ -49,7 +64,7 @@ export class ChannelTracker {
     let ch = this.#channels.get(uniqueid);
     if (!ch) {
       if (event !== "Newchannel") return;
-      ch = { uniqueid, snapshot: new Map(), linkedid: uniqueid, createdAt: clock, application: "", applicationData: "", bridgeId: "" };
+      ch = { uniqueid, snapshot: new Map(), linkedid: uniqueid, createdAt: clock, application: "", applicationData: "", bridgeId: "", vars: new Map() };
       this.#channels.set(uniqueid, ch);
     }
     for (const key of SNAPSHOT_KEYS) {
@@ -65,10 +80,31 @@ export class ChannelTracker {
       ch.bridgeId = message.get("BridgeUniqueid") ?? "";
     } else if (event === "BridgeLeave") {
       ch.bridgeId = "";
+    } else if (event === "VarSet") {
+      const name = message.get("Variable");
+      if (name) ch.vars.set(bareName(name), message.get("Value") ?? "");
     } else if (event === "Rename") {
       const newName = message.get("Newname");
       if (newName !== undefined) ch.snapshot.set("Channel", newName);
     }
+  }
+
+  /** The live channel with this name (what an action's `Channel:` header names). */
+  byName(name: string): LiveChannel | undefined {
+    for (const ch of this.#channels.values()) if (ch.snapshot.get("Channel") === name) return ch;
+    return undefined;
+  }
+
+  /**
+   * What `Getvar` answers for a live channel at this point of the replay: a variable set so far
+   * (empty when never set, as Asterisk does), or a few snapshot functions (CALLERID(num)…).
+   */
+  static getvar(ch: LiveChannel, variable: string): string {
+    const fn = SNAPSHOT_FUNCTIONS[variable];
+    if (fn) return ch.snapshot.get(fn) ?? "";
+    if (variable === "UNIQUEID" || variable === "CHANNEL(uniqueid)") return ch.uniqueid;
+    if (variable === "CHANNEL(linkedid)") return ch.linkedid;
+    return ch.vars.get(bareName(variable)) ?? "";
   }
 
   /** Live channels, oldest first. */

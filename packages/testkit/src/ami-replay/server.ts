@@ -181,6 +181,19 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
         player.coreShowChannelsAnswered();
         return;
       }
+      case "getvar": {
+        // Asterisk 22 manager.c action_getvar: channel variables (and functions) at this point of the replay.
+        const variable = action.get("Variable");
+        if (!variable) return session.write(errorReply(id, "No variable specified"));
+        const channelName = action.get("Channel");
+        let value = "";
+        if (channelName) {
+          const ch = channels.byName(channelName);
+          if (!ch) return session.write(errorReply(id, "No such channel"));
+          value = ChannelTracker.getvar(ch, variable);
+        }
+        return session.write(response("Success", id, ["Variable", variable], ["Value", value]));
+      }
       case "command": {
         const command = (action.get("Command") ?? "").trim();
         const out = commandOutputs.get(command.toLowerCase());

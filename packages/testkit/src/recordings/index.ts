@@ -7,6 +7,13 @@ import { AmiMessage, type AmiField } from "@asterisk-b24/ami";
 export const RECORDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk");
 
 export type * from "./types.js";
+
+/**
+ * SYNTHETIC fixtures in the same format (call pickup, parking, voicemail): built from the Asterisk
+ * 22 AMI documentation because no real recording of those flows exists (see its README.md).
+ * Load them with `loadRecording(name, SYNTHETIC_RECORDINGS_DIR)`.
+ */
+export const SYNTHETIC_RECORDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk-synthetic");
 import type { Recording, RecordingExpectation, TimedMessage } from "./types.js";
 
 function parseJsonl(text: string): TimedMessage[] {

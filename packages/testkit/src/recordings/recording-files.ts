@@ -7,13 +7,40 @@ export const RECORDED_MONITOR_DIR = "/var/spool/asterisk/monitor";
 
 /** The recording files a recorded call produced (VarSet MIXMONITOR_FILENAME values, in order, unique). */
 export function recordingFileNames(rec: Recording): string[] {
+  return variableValues(rec, "MIXMONITOR_FILENAME");
+}
+
+/** Every non-empty value a recorded call set for `variable` (VarSet), in order, unique. */
+function variableValues(rec: Recording, variable: string): string[] {
   const out: string[] = [];
   for (const { message } of rec.messages) {
-    if (message.event !== "VarSet" || message.get("Variable") !== "MIXMONITOR_FILENAME") continue;
+    if (message.event !== "VarSet" || message.get("Variable") !== variable) continue;
     const v = message.get("Value");
     if (v && !out.includes(v)) out.push(v);
   }
   return out;
+}
+
+/** Where the recorded PBX keeps voicemail (VM_MESSAGEFILE is absolute under it, without extension). */
+export const RECORDED_VOICEMAIL_DIR = "/var/spool/asterisk/voicemail";
+
+/** Voicemail messages left in a recorded call (VarSet VM_MESSAGEFILE values, in order, unique). */
+export function voicemailFileNames(rec: Recording): string[] {
+  return variableValues(rec, "VM_MESSAGEFILE");
+}
+
+/** Plays app_voicemail's part: a silent `<VM_MESSAGEFILE>.wav` (its default format) for every message, under `localRoot`. */
+export function writeVoicemailFiles(rec: Recording, localRoot: string, pbxRoot = RECORDED_VOICEMAIL_DIR): string[] {
+  const written: string[] = [];
+  for (const name of voicemailFileNames(rec)) {
+    const rel = relative(pbxRoot, name);
+    if (rel.startsWith("..") || isAbsolute(rel)) continue;
+    const path = join(localRoot, `${rel}.wav`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, silentWav(2));
+    written.push(path);
+  }
+  return written;
 }
 
 /** A valid mono 8 kHz 16-bit WAV of `seconds` of silence (the recordings' audio is not included). */

@@ -37,6 +37,8 @@ export interface RecordingExpectation {
   };
   settleMs: number;
   timeoutMs: number;
+  /** Set on SYNTHETIC fixtures (fixtures/asterisk-synthetic). */
+  synthetic?: boolean;
 }
 
 export interface ExpectedCall {

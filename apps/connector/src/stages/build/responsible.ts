@@ -34,6 +34,8 @@ export interface ConversationFact {
 export interface ResponsibleConfig {
   /** Itgrix mode: 0 → owner, last, default; 1 → last, default; 2 → default. Ignored if `missedChain` is set. */
   mode?: 0 | 1 | 2;
+  /** Mode 0: the last CRM manager who rang comes before the entity owner (owner only when nobody rang). Default false. */
+  rangBeforeOwner?: boolean;
   /** Explicit chain (default: from `mode`, default mode 0). */
   missedChain?: ResponsibleStep[];
   defaultUserId?: number | undefined;
@@ -65,6 +67,7 @@ export interface ResponsibleResult {
 export function missedChainFor(config: ResponsibleConfig): ResponsibleStep[] {
   if (config.missedChain) return config.missedChain;
   const all: ResponsibleStep[] = ["entity-owner", "last-rang", "default-user"];
+  if (config.rangBeforeOwner && (config.mode ?? 0) === 0) return ["last-rang", "entity-owner", "default-user"];
   return all.slice(config.mode ?? 0);
 }
 

@@ -123,3 +123,23 @@ describe("chooseResponsible: missed", () => {
     expect(chooseResponsible({ answered: false, conversations: [] })).toEqual({ userId: undefined, reason: "none" });
   });
 });
+
+describe("missed: the manager who rang before the entity owner (rangBeforeOwner, the connector's default)", () => {
+  const cfg = { mode: 0 as const, rangBeforeOwner: true, defaultUserId: C };
+  it("one CRM manager rang and nobody answered: that manager, not the contact's owner", () => {
+    expect(chooseResponsible({ answered: false, conversations: [{ userId: A, answered: false }], entityOwnerId: B }, cfg)).toEqual({ userId: A, reason: "last-rang" });
+  });
+  it("nobody rang (missed in the IVR): the entity owner, then the default", () => {
+    expect(chooseResponsible({ answered: false, conversations: [], entityOwnerId: B }, cfg)).toEqual({ userId: B, reason: "entity-owner" });
+    expect(chooseResponsible({ answered: false, conversations: [] }, cfg)).toEqual({ userId: C, reason: "default-user" });
+  });
+  it("only non-CRM legs rang: the entity owner", () => {
+    expect(chooseResponsible({ answered: false, conversations: [{ userId: A, answered: false, nonCrm: true }], entityOwnerId: B }, cfg)).toEqual({ userId: B, reason: "entity-owner" });
+  });
+  it("modes 1 and 2 are unchanged by it", () => {
+    expect(missedChainFor({ mode: 0, rangBeforeOwner: true })).toEqual(["last-rang", "entity-owner", "default-user"]);
+    expect(missedChainFor({ mode: 1, rangBeforeOwner: true })).toEqual(["last-rang", "default-user"]);
+    expect(missedChainFor({ mode: 2, rangBeforeOwner: true })).toEqual(["default-user"]);
+    expect(missedChainFor({ mode: 0 })).toEqual(["entity-owner", "last-rang", "default-user"]);
+  });
+});
