@@ -16,6 +16,7 @@ import type { B24AppConfig } from "./config.js";
 import { ClickToCallQueue } from "./event-queue.js";
 import { createEventsRouter, type EventCounters } from "./events.js";
 import { createGatewayRouter } from "./gateway.js";
+import { b24ErrorHandler } from "./http-errors.js";
 import { createInstallRouter } from "./install.js";
 import { OfflinePoller } from "./offline-poller.js";
 import { PortalClient } from "./portal-client.js";
@@ -106,10 +107,7 @@ export class B24App {
       res.type("text").send(installed ? `Asterisk connector gateway: installed on ${installed.domain} at ${installed.installedAt}.` : "Asterisk connector gateway: not installed yet.");
     });
     app.use(GATEWAY_PATH, createGatewayRouter({ portal: this.portal, tokens: this.tokens, store: this.store, logger: log }));
-    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      log.error({ err: err.message }, "request failed");
-      if (!res.headersSent) res.status(500).json({ error: "INTERNAL_SERVER_ERROR", error_description: "b24-app internal error" });
-    });
+    app.use(b24ErrorHandler(log));
   }
 
   get port(): number {

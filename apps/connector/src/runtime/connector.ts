@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
 import { redisOptions } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
-import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
+import { B24AuthError, B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
 import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
 import { Metrics } from "../http/metrics.js";
 import { createHttpApp, listen } from "../http/server.js";
@@ -33,6 +33,10 @@ import { TrackerEngine } from "./tracker-engine.js";
 import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
 import { ClickToCallService } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
+import { RedisHealth } from "./redis-health.js";
+import { CrmHealth, crmReachStatus, observeGateway } from "./crm-health.js";
+import { retryInBackground, within } from "./background-retry.js";
+import { CALL_STATUSES, enumParam, intParam } from "../http/query.js";
 
 export interface OriginateRequest {
   channel: string;
@@ -106,6 +110,10 @@ export class Connector {
   #reconcileId: string | undefined;
   #reconcileList: AmiMessage[] = [];
   #stopped = false;
+  /** Aborted by stop(): start-up waits, background retries and long stage waits give up. */
+  readonly #stopping = new AbortController();
+  readonly redisHealth: RedisHealth;
+  readonly crmHealth: CrmHealth;
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
   readonly autodistribution: Autodistribution | undefined;
@@ -124,7 +132,7 @@ export class Connector {
     const prefix = config.redis.prefix;
     const redisOpts = redisOptions(config.redis.url);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
-    this.redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
+    this.redisHealth = new RedisHealth(this.redis, config.redis.url, log);
     this.outbox = new CallOutbox(this.redis, prefix);
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix);
@@ -141,7 +149,8 @@ export class Connector {
       queue: { lockDurationMs: config.b24.jobLockMs, stalledIntervalMs: Math.max(500, Math.round(config.b24.jobLockMs / 2)) },
       logger: log.child({ component: "b24" }),
     });
-    this.gateway = clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs));
+    this.crmHealth = new CrmHealth(config.b24.auth.mode, log.child({ component: "b24" }));
+    this.gateway = observeGateway(clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs)), this.crmHealth);
     this.users = new UsersCache({
       port: this.gateway,
       refreshIntervalMs: config.usersCache.refreshMinutes * 60_000,
@@ -170,6 +179,7 @@ export class Connector {
       logger: log.child({ component: "pipeline" }),
       metrics: this.metrics,
       license: this.license.guard,
+      stopSignal: this.#stopping.signal,
     }));
     this.pool = new CallWorkerPool(
       this.outbox,
@@ -227,9 +237,18 @@ export class Connector {
     return this.#httpPort;
   }
 
-  /** Starts every part; resolves when AMI is connected (or keeps retrying in the background). */
+  /**
+   * Starts every part; resolves when AMI is connected (network failures are retried inside the
+   * AMI client; a refused login rejects with AmiLoginError). HTTP answers first, so /status tells
+   * what is missing; then Redis (everything durable lives there), then AMI. Bitrix24 is never
+   * waited for: users and external lines load in the background with back-off, and calls wait in
+   * the outbox until the portal answers.
+   */
   async start(): Promise<void> {
     const log = this.log;
+    const signal = this.#stopping.signal;
+    if (this.options.http !== false) await this.#listenHttp();
+    await this.redisHealth.waitReady(signal);
     const lookup = this.config.recordings.lookup;
     if (lookup) {
       this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
@@ -237,9 +256,8 @@ export class Connector {
     }
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
-    await this.users.refresh().catch((err: Error) => log.warn({ err: err.message }, "users cache: first load failed, will retry"));
-    this.users.start();
-    await this.registerLines();
+    void retryInBackground(() => this.users.start(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry") });
+    void retryInBackground(() => this.registerLines(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry") });
     this.pool.start();
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
@@ -248,24 +266,6 @@ export class Connector {
       this.#fastAgi = new FastAgiServer({ host: fa.host, port: fa.port, resolve: (q) => resolver.resolve(q), logger: log.child({ component: "fastagi" }) });
       this.fastAgiPort = await this.#fastAgi.start();
       log.info({ port: this.fastAgiPort }, "FastAGI listening");
-    }
-
-    if (this.options.http !== false) {
-      const routers: Array<{ path: string; router: Router; public?: boolean }> = [
-        { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
-        { path: "/api", router: this.#apiRouter() },
-      ];
-      if (this.config.recordings.linkSecret) {
-        routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
-      }
-      if (this.autodistribution && this.config.autodistribution.http.enabled) {
-        routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });
-      }
-      const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
-      const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
-      this.#server = server;
-      this.#httpPort = port;
-      log.info({ port }, "http listening");
     }
 
     this.ami.consume(async (message: AmiMessage) => {
@@ -293,6 +293,25 @@ export class Connector {
     this.#licenseTimer = setInterval(() => this.license.reload(), 24 * 3600_000);
     this.#licenseTimer.unref();
     await this.ami.connect();
+  }
+
+  async #listenHttp(): Promise<void> {
+    const log = this.log;
+    const routers: Array<{ path: string; router: Router; public?: boolean }> = [
+      { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
+      { path: "/api", router: this.#apiRouter() },
+    ];
+    if (this.config.recordings.linkSecret) {
+      routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
+    }
+    if (this.autodistribution && this.config.autodistribution.http.enabled) {
+      routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });
+    }
+    const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
+    const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
+    this.#server = server;
+    this.#httpPort = port;
+    log.info({ port }, "http listening");
   }
 
   /**
@@ -325,6 +344,7 @@ export class Connector {
         await this.gateway.call("telephony.externalLine.add", { NUMBER: number, NAME: name, CRM_AUTO_CREATE: this.config.product.crmCreate ? "Y" : "N" });
       } catch (err) {
         const text = (err as { description?: string }).description ?? (err as Error).message;
+        if (err instanceof B24AuthError) throw err; // retried in the background once the credential is fixed
         if (!/already exists/i.test(text)) this.log.warn({ line: number, err: text }, "external line not registered");
         else await this.gateway.call("telephony.externalLine.update", { NUMBER: number, NAME: name }).catch(() => undefined);
       }
@@ -376,8 +396,8 @@ export class Connector {
   #apiRouter(): Router {
     const router = Router();
     router.get("/calls", async (req, res) => {
-      const status = typeof req.query.status === "string" ? (req.query.status as never) : undefined;
-      res.json(await this.journal.list({ limit: Number(req.query.limit ?? 100), ...(status ? { status } : {}) }));
+      const status = enumParam(req.query, "status", CALL_STATUSES);
+      res.json(await this.journal.list({ limit: intParam(req.query, "limit", { min: 1, max: 10_000, fallback: 100 }), ...(status ? { status } : {}) }));
     });
     router.get("/calls/:key", async (req, res) => {
       const rec = await this.journal.get(req.params.key);
@@ -385,12 +405,14 @@ export class Connector {
       res.json({ ...rec, stages: await this.outbox.readAll(req.params.key) });
     });
     router.get("/errors", async (req, res) => {
-      res.json({ byType: await this.journal.errorStats(Number(req.query.hours ?? 24)), failed: await this.journal.failed(Number(req.query.limit ?? 100)) });
+      const hours = intParam(req.query, "hours", { min: 1, max: 24 * 90, fallback: 24 });
+      res.json({ byType: await this.journal.errorStats(hours), failed: await this.journal.failed(intParam(req.query, "limit", { min: 1, max: 10_000, fallback: 100 })) });
     });
     return router;
   }
 
   #registerStatus(): void {
+    this.status.register("redis", () => this.redisHealth.status());
     this.status.register("ami", () => ({
       health: this.#amiConnected ? "Ok" : "Error",
       ...(this.#amiConnected ? {} : { problems: ["not connected to Asterisk AMI"] }),
@@ -412,9 +434,12 @@ export class Connector {
     this.status.register("crm", async () => {
       const failed = await this.journal.failedCount();
       const errors = await this.journal.errorStats(1);
+      const reach = crmReachStatus(this.crmHealth, this.users);
+      const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : [])];
       return {
-        health: failed > 0 ? "Warning" : "Ok",
-        ...(failed > 0 ? { problems: [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] } : {}),
+        health: reach.health === "Ok" && failed > 0 ? "Warning" : reach.health,
+        ...(problems.length ? { problems } : {}),
+        credential: reach.credential,
         portal: this.b24.portal,
         auth: this.config.b24.auth.mode,
         users_cache: this.users.snapshot(),
@@ -434,18 +459,30 @@ export class Connector {
     this.metrics.gauge("ab24_calls_active", "calls the tracker is following", () => this.engine.activeCalls);
   }
 
+  /**
+   * Stops within a bounded time whatever is down (Redis, Bitrix24, AMI): the stages in progress
+   * get `stop.graceMs`, long waits are cancelled, and what is left stays pending in Redis for the
+   * next start.
+   */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
+    this.#stopping.abort(new Error("connector stopping"));
+    const grace = this.config.stop.graceMs;
+    const step = (p: Promise<unknown>) => within(p, grace);
     if (this.#expireTimer) clearInterval(this.#expireTimer);
     if (this.#licenseTimer) clearInterval(this.#licenseTimer);
-    await this.clickToCall?.stop();
-    await this.#fastAgi?.stop();
-    await this.ami.close();
-    await this.pool.stop();
+    await step(this.clickToCall?.stop() ?? Promise.resolve());
+    await step(this.#fastAgi?.stop() ?? Promise.resolve());
+    await step(this.ami.close());
+    await this.pool.stop(grace);
     this.users.stop();
-    await this.b24.close();
-    await this.recordingLookup?.close();
-    if (this.#server) await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+    await step(this.b24.close({ graceMs: grace }));
+    await step(this.recordingLookup?.close() ?? Promise.resolve());
+    if (this.#server) {
+      this.#server.closeAllConnections();
+      await step(new Promise<void>((resolve) => this.#server!.close(() => resolve())));
+    }
     this.redis.disconnect();
   }
 }

@@ -27,4 +27,6 @@ export interface PipelineDeps {
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;
+  /** Aborted when the connector stops: long waits (a recording still being written) give up and the stage stays pending. */
+  stopSignal?: AbortSignal;
 }

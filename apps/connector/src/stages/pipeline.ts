@@ -95,6 +95,8 @@ export class StageStep {
     const { journal } = this.deps;
     await journal.record(this.callKey, { kind: "stage", stage: this.stage, text: "conversationId" in this.ev ? this.ev.conversationId : undefined });
     if (this.crm.finished) return;
+    // Who is who comes from Bitrix24's users: until they loaded once, the stage waits (retried).
+    if (!this.deps.users.loaded) await this.deps.users.refresh();
     if (!this.crm.admitted && !this.crm.skipped && !(await this.admit())) {
       if (this.stage === "call_ended") this.crm.finished = true;
       return;

@@ -25,7 +25,7 @@ export async function attachRecording(step: StageStep, activityId: number | unde
       { mixMonitorFilename: call.record || undefined, startedAt: new Date(call.started_at), uniqueid: call.channel?.id ?? callKey, linkedid: call.linkedids[0] ?? callKey },
       {
         location: { monitorDir: cfg.monitorDir, datedSubfolders: cfg.datedSubfolders, mounts: cfg.mounts },
-        wait: { timeoutMs: cfg.waitTimeoutMs },
+        wait: { timeoutMs: cfg.waitTimeoutMs, ...(deps.stopSignal ? { signal: deps.stopSignal } : {}) },
         ...(deps.recordingLookup ? { lookup: deps.recordingLookup } : {}),
         convert: { enabled: cfg.convertToMp3 },
       },
@@ -53,6 +53,8 @@ export async function attachRecording(step: StageStep, activityId: number | unde
     await deps.journal.update(callKey, { recordFile: path });
     await deps.journal.record(callKey, { kind: "result", method: "attachRecord", result: { path } });
   } catch (err) {
+    // Stopping: the stage stays pending in the outbox and the next start attaches the recording.
+    if (deps.stopSignal?.aborted) throw err;
     const e = err as Error;
     await deps.journal.record(callKey, { kind: "error", method: "attachRecord", error: { type: e.name || "Error", message: e.message } });
     deps.logger.warn({ callKey, err: e.message }, "recording not attached");
