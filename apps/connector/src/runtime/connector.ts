@@ -114,6 +114,8 @@ export class Connector {
   readonly #stopping = new AbortController();
   readonly redisHealth: RedisHealth;
   readonly crmHealth: CrmHealth;
+  /** Resolves (true) once the external lines are registered in Bitrix24 — in the background, after start. */
+  linesRegistered: Promise<boolean> = Promise.resolve(false);
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
   readonly autodistribution: Autodistribution | undefined;
@@ -257,7 +259,7 @@ export class Connector {
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
     void retryInBackground(() => this.users.start(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry") });
-    void retryInBackground(() => this.registerLines(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry") });
+    this.linesRegistered = retryInBackground(() => this.registerLines(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry") });
     this.pool.start();
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
