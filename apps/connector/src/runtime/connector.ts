@@ -423,7 +423,7 @@ export class Connector {
       stats: this.ami.stats,
       last_reconcile: this.#lastReconcile ?? null,
     }));
-    this.status.register("calls", async () => {
+    this.status.register("calls", this.redisHealth.guard(async () => {
       const pending = await this.outbox.pendingCount();
       return {
         health: pending > 1000 ? "Warning" : "Ok",
@@ -432,8 +432,8 @@ export class Connector {
         calls_queue: { calls: pending, in_progress: this.pool.activeCalls },
         tracker_diagnostics: this.engine.diagnostics,
       };
-    });
-    this.status.register("crm", async () => {
+    }));
+    this.status.register("crm", this.redisHealth.guard(async () => {
       const failed = await this.journal.failedCount();
       const errors = await this.journal.errorStats(1);
       const reach = crmReachStatus(this.crmHealth, this.users);
@@ -448,7 +448,7 @@ export class Connector {
         failed_calls: failed,
         errors_last_hour: errors,
       };
-    });
+    }));
     this.status.register("customizer", () => ({ health: "Ok", ...this.hooks.customizerStatus(), stats: this.hooks.stats() }));
     if (this.clickToCall) this.status.register("click_to_call", () => this.clickToCall!.status());
     if (this.autodistribution) this.status.register("autodistribution", () => ({ health: "Ok", fastagi_port: this.fastAgiPort || null, http: this.config.autodistribution.http.enabled }));

@@ -64,6 +64,11 @@ export class RedisHealth {
     });
   }
 
+  /** A status provider that reads Redis answers at once while Redis is down (instead of waiting for it). */
+  guard(provider: () => ComponentStatus | Promise<ComponentStatus>): () => ComponentStatus | Promise<ComponentStatus> {
+    return () => (this.ready ? provider() : { health: "Error", problems: ["unknown while Redis is unreachable"] });
+  }
+
   status(): ComponentStatus {
     if (this.ready) return { health: "Ok", url: redactUrl(this.url), connected: true };
     const why = this.#lastError ? `: ${this.#lastError}` : "";

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USERS, requireService, SERVICES, startAmiReplayServer, startB24Emulator, uniquePrefix, type AmiReplayServer, type B24Emulator } from "@asterisk-b24/testkit";
 import { createHookApiRouter, HookApiTokens } from "../../src/hooks/index.js";
-import { startConnectorProcess, type ConnectorProcess } from "../runtime/process.js";
+import { runHealthcheck, startConnectorProcess, until, type ConnectorProcess } from "../runtime/process.js";
 
 const available = await requireService("redis");
 const big = (bytes: number) => JSON.stringify({ method: "user.get", params: { pad: "x".repeat(bytes) } });
@@ -45,6 +45,11 @@ describe.runIf(available)("admin API query parameters (connector process)", () =
     const res = await proc.get(path);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "bad_query", message });
+  });
+
+  it("the bundled health probe reads the configured port and admin credentials: healthy", async () => {
+    await until("AMI connected", async () => (await proc.status()).doc.app.ami!.connected === true);
+    expect(await runHealthcheck(proc)).toEqual({ code: 0, stderr: "" });
   });
 
   it("good parameters still answer", async () => {

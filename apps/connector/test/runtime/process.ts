@@ -37,6 +37,8 @@ export interface StatusDoc {
 
 export interface ConnectorProcess {
   readonly child: ChildProcess;
+  /** The configuration file it runs with. */
+  readonly configFile: string;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** Parsed JSON log lines so far. */
@@ -92,6 +94,7 @@ export function startConnectorProcess(config: Record<string, unknown>, env: Reco
   let port = 0;
   const self: ConnectorProcess = {
     child,
+    configFile: file,
     output: () => out,
     lines,
     exited,
@@ -118,4 +121,26 @@ export function startConnectorProcess(config: Record<string, unknown>, env: Reco
     },
   };
   return self;
+}
+
+/**
+ * Runs the bundled health probe (packaging/healthcheck.mjs, placeholders filled as `pnpm bundle`
+ * fills them) with `--config FILE`; resolves with its exit code and stderr.
+ */
+export async function runHealthcheck(proc: ConnectorProcess): Promise<{ code: number | null; stderr: string }> {
+  const { readFileSync, writeFileSync: write, mkdtempSync: mk } = await import("node:fs");
+  const template = readFileSync(join(import.meta.dirname, "../../../../packaging/healthcheck.mjs"), "utf8");
+  const dir = mk(join(tmpdir(), "ab24-health-"));
+  const probe = join(dir, "healthcheck.mjs");
+  write(probe, template.replaceAll("@PORT@", "8077").replaceAll("@PATH@", "/status").replaceAll("@APP@", "connector"));
+  // The test process listens on an ephemeral port: the probe gets the same configuration with that port written in.
+  const config = JSON.parse(readFileSync(proc.configFile, "utf8")) as { http: Record<string, unknown> };
+  config.http.port = await proc.port();
+  const configFile = join(dir, "connector.json");
+  write(configFile, JSON.stringify(config));
+  const child = spawn(process.execPath, [probe, "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, stderr };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEMO_USERS, loadRecording, RECORDED_MONITOR_DIR, recordingFileNames, requireService, silentWav, SERVICES, startAmiReplayServer, startB24Emulator, uniquePrefix } from "@asterisk-b24/testkit";
-import { startConnectorProcess, until } from "./process.js";
+import { runHealthcheck, startConnectorProcess, until } from "./process.js";
 
 const available = await requireService("redis");
 
@@ -132,6 +132,10 @@ describe.runIf(available)("start-up faults never lose calls (connector process)"
       expect(s.doc.problems.some((p) => p.startsWith("redis: Redis unreachable at redis.url redis://127.0.0.1:1"))).toBe(true);
       expect(s.doc.app.ami!.connected).toBe(false); // AMI waits for Redis: nothing to keep calls in
       expect(pbx.logins).toBe(0);
+      // The bundled probe (Docker HEALTHCHECK) reads the port and the admin credentials from the config.
+      const probe = await runHealthcheck(proc);
+      expect(probe.code).toBe(1);
+      expect(probe.stderr).toMatch(/answered 503: redis: Redis unreachable at redis\.url redis:\/\/127\.0\.0\.1:1/);
       expect(await proc.stop()).toBe(0);
       // one line per problem, not one per reconnect attempt
       expect(proc.lines().filter((l) => String(l.msg).startsWith("Redis unreachable")).length).toBeLessThanOrEqual(3);
