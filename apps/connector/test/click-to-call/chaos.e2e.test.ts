@@ -30,6 +30,24 @@ function finishErrors(s: Stack): string[] {
   return s.emu.requests().filter((r) => r.method === "telephony.externalcall.finish" && r.error).map((r) => r.error!);
 }
 
+/** The answered click-to-call recording, clicks made by the test, Bitrix24 faults on from the start. */
+async function manualClicksUnderChaos(label: string): Promise<Stack> {
+  const rec = loadRecording("12_click2call_answered");
+  stack = await startStack({
+    recordings: [rec],
+    speed: "asap",
+    redisUrl: SERVICES.redis.url,
+    redisPrefix: uniquePrefix(label),
+    contacts: rec.expect.b24.contacts,
+    limits: false,
+    logger: silentLogger(),
+    clicks: "manual",
+    config: { b24: { requestTimeoutMs: 2000 } },
+  });
+  stack.emu.setFaults(CHAOS);
+  return stack;
+}
+
 describe.runIf(available)("click-to-call under Bitrix24 faults", () => {
   it("clicks answered and not answered: each finished once with the portal's CALL_ID, the recording attached to it", async () => {
     const names = ["12_click2call_answered", "17c_click2call_phone_no_answer", "01_inbound_ext101_answered"];
@@ -63,21 +81,8 @@ describe.runIf(available)("click-to-call under Bitrix24 faults", () => {
   }, 300_000);
 
   it("a click whose number is refused is finished once with its own CALL_ID, never as an unknown call", async () => {
-    const rec = loadRecording("12_click2call_answered");
-    stack = await startStack({
-      recordings: [rec],
-      speed: "asap",
-      redisUrl: SERVICES.redis.url,
-      redisPrefix: uniquePrefix("c2c-refused"),
-      contacts: rec.expect.b24.contacts,
-      limits: false,
-      logger: silentLogger(),
-      clicks: "manual",
-      config: { b24: { requestTimeoutMs: 2000 } },
-    });
-    const s = stack;
-    s.emu.setFaults(CHAOS);
-    const c = rec.expect.clickToCall!;
+    const s = await manualClicksUnderChaos("c2c-refused");
+    const c = loadRecording("12_click2call_answered").expect.clickToCall!;
     const callId = await s.emu.startClickToCall({ USER_ID: c.USER_ID, LINE_NUMBER: c.LINE_NUMBER, PHONE_NUMBER: "89161234567\r\nAction: Hangup" });
     await until("the click refused", () => s.connector.clickToCall!.counts.refused === 1);
     await until("the portal's call closed", () => Boolean(s.emu.call(callId)?.finish));
@@ -88,21 +93,8 @@ describe.runIf(available)("click-to-call under Bitrix24 faults", () => {
   }, 300_000);
 
   it("a refused click and a second click on the same number (Bitrix24 hands it the same open CALL_ID): one decision, finished once", async () => {
-    const rec = loadRecording("12_click2call_answered");
-    stack = await startStack({
-      recordings: [rec],
-      speed: "asap",
-      redisUrl: SERVICES.redis.url,
-      redisPrefix: uniquePrefix("c2c-reused"),
-      contacts: rec.expect.b24.contacts,
-      limits: false,
-      logger: silentLogger(),
-      clicks: "manual",
-      config: { b24: { requestTimeoutMs: 2000 } },
-    });
-    const s = stack;
-    s.emu.setFaults(CHAOS);
-    const c = rec.expect.clickToCall!;
+    const s = await manualClicksUnderChaos("c2c-reused");
+    const c = loadRecording("12_click2call_answered").expect.clickToCall!;
     const first = await s.emu.startClickToCall({ USER_ID: c.USER_ID, LINE_NUMBER: c.LINE_NUMBER, PHONE_NUMBER: `${c.PHONE_NUMBER}\r\nAction: Hangup` });
     const second = await s.emu.startClickToCall({ USER_ID: c.USER_ID, LINE_NUMBER: c.LINE_NUMBER, PHONE_NUMBER: c.PHONE_NUMBER });
     expect(second).toBe(first); // the portal's 30-minute de-duplication
