@@ -23,7 +23,8 @@ WORKDIR /var/lib/asterisk-b24/connector
 ENV NODE_ENV=production
 EXPOSE 8077
 VOLUME ["/var/lib/asterisk-b24/connector"]
-# Node's own fetch (no curl in the image); HEALTHCHECK_URL overrides http://127.0.0.1:8077/status.
+# Node's own fetch (no curl in the image); reads http.port / http.auth from /etc/asterisk-b24/connector.json
+# (/status answers 503 while the connector is in Error); HEALTHCHECK_URL overrides the URL.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/asterisk-b24/connector/current/lib/healthcheck.mjs"]
 ENTRYPOINT ["/opt/asterisk-b24/connector/current/bin/connector"]

@@ -21,6 +21,7 @@ import { createGatewayRouter } from "./gateway.js";
 import { ADMIN_API_PATH, createAdminApiRouter } from "./admin-api.js";
 import { ConnectorLink } from "./connector-link.js";
 import { FrameAuth } from "./frame-auth.js";
+import { b24ErrorHandler } from "./http-errors.js";
 import { createInstallRouter } from "./install.js";
 import { createPageRouter } from "./page/routes.js";
 import { CALL_CARD_PATH, placementSpecs } from "./placements.js";
@@ -124,10 +125,7 @@ export class B24App {
       createAdminApiRouter({ frameAuth: this.frameAuth, tokens: this.tokens, store: this.store, connector: link, gatewayUrl: new URL(GATEWAY_PATH, config.http.publicUrl).toString(), appStatus: () => this.status(), logger: log }),
     );
     app.use(GATEWAY_PATH, createGatewayRouter({ portal: this.portal, tokens: this.tokens, store: this.store, logger: log }));
-    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      log.error({ err: err.message }, "request failed");
-      if (!res.headersSent) res.status(500).json({ error: "INTERNAL_SERVER_ERROR", error_description: "b24-app internal error" });
-    });
+    app.use(b24ErrorHandler(log));
   }
 
   get port(): number {

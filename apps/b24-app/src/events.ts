@@ -8,6 +8,10 @@
 import { randomUUID } from "node:crypto";
 import express, { Router } from "express";
 import type { Logger } from "pino";
+import { b24ErrorHandler } from "./http-errors.js";
+
+/** Largest portal event body accepted (a click-to-call event is about 1 KB). */
+export const EVENT_BODY_LIMIT = "64kb";
 import { applicationTokenMatches } from "./app-token.js";
 import { isClickToCallEvent, type ClickToCallQueue } from "./event-queue.js";
 import type { AppStore } from "./store.js";
@@ -31,7 +35,9 @@ export interface EventCounters {
 export function createEventsRouter(d: EventsDeps, counters: EventCounters): Router {
   const router = Router();
   const log = d.logger.child({ component: "events" });
-  router.post("/", express.urlencoded({ extended: true, limit: "1mb", parameterLimit: 1000 }), async (req, res) => {
+  // Portal events are small forms; the application_token travels inside the body, so the limit is what
+  // protects the parser. Bad or oversized bodies get 400 / 413 (error handler below).
+  router.post("/", express.urlencoded({ extended: true, limit: EVENT_BODY_LIMIT, parameterLimit: 1000 }), async (req, res) => {
     counters.received++;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const auth = (body.auth && typeof body.auth === "object" ? body.auth : {}) as Record<string, unknown>;
@@ -65,5 +71,6 @@ export function createEventsRouter(d: EventsDeps, counters: EventCounters): Rout
     if (added) d.onQueued?.(jobId, "online");
     res.json({ ok: true });
   });
+  router.use(b24ErrorHandler(log));
   return router;
 }

@@ -14,6 +14,7 @@
 import { randomBytes } from "node:crypto";
 import express, { Router, type Request, type Response } from "express";
 import type { Logger } from "pino";
+import { b24ErrorHandler } from "./http-errors.js";
 import { ConnectorTokenError, NotInstalledError, PortalAuthError, PortalUnavailableError } from "./errors.js";
 import type { PortalClient } from "./portal-client.js";
 import { batchMethods, methodAllowed, normalizeMethod } from "./scopes.js";
@@ -78,13 +79,21 @@ export function createGatewayRouter(d: GatewayDeps): Router {
     throw err;
   }
 
-  router.post("/rest/:method", express.json({ limit: d.jsonLimit ?? "64mb", type: () => true }), async (req, res) => {
+  // The token is verified before the body is read: without a valid token no large body is parsed.
+  const tokenFirst: express.RequestHandler = async (req, res, next) => {
+    const method = normalizeMethod(String(req.params.method));
+    const who = await authenticate(req, res, method === "batch" ? "batch" : "rest", method === "batch" ? "batch(?)" : method);
+    if (!who) return;
+    res.locals.who = who;
+    next();
+  };
+
+  router.post("/rest/:method", tokenFirst, express.json({ limit: d.jsonLimit ?? "64mb", type: () => true }), async (req, res) => {
     const method = normalizeMethod(String(req.params.method));
     const body = (req.body && typeof req.body === "object" ? req.body : {}) as Record<string, unknown>;
     const methods = method === "batch" ? batchMethods(body.cmd) : [method];
     const names = methods?.join(",") ?? "batch(?)";
-    const who = await authenticate(req, res, method === "batch" ? "batch" : "rest", names);
-    if (!who) return;
+    const who = res.locals.who as VerifiedToken;
     const base = { jti: who.jti, connectorId: who.connectorId, kind: method === "batch" ? "batch" : "rest", methods: names, ip: req.ip ?? "" };
     if (!methods) {
       audit({ ...base, status: 400, reason: "bad batch" });
@@ -117,7 +126,8 @@ export function createGatewayRouter(d: GatewayDeps): Router {
     }
   });
 
-  router.post("/upload/:id", express.raw({ type: () => true, limit: "512mb" }), async (req, res) => {
+  // The upload id and its token are checked before the (large) body is read.
+  const uploadFirst: express.RequestHandler = async (req, res, next) => {
     const raw = await d.store.upload(String(req.params.id));
     if (!raw) return b24Error(res, 404, "UPLOAD_NOT_FOUND", "unknown or expired upload id");
     const { url, jti } = JSON.parse(raw) as { url: string; jti: string };
@@ -127,6 +137,12 @@ export function createGatewayRouter(d: GatewayDeps): Router {
       audit({ ...base, status: 401, reason: "revoked" });
       return b24Error(res, 401, "INVALID_CREDENTIALS", "the token that asked for this upload was revoked");
     }
+    res.locals.upload = { url, base };
+    next();
+  };
+
+  router.post("/upload/:id", uploadFirst, express.raw({ type: () => true, limit: "512mb" }), async (req, res) => {
+    const { url, base } = res.locals.upload as { url: string; base: Omit<AuditEntry, "at" | "status"> };
     try {
       const r = await fetch(url, {
         method: "POST",
@@ -143,5 +159,7 @@ export function createGatewayRouter(d: GatewayDeps): Router {
     }
   });
 
+  // Bad JSON → 400, body over the limit → 413, in Bitrix24's error shape (the connector reads it as such).
+  router.use(b24ErrorHandler(log));
   return router;
 }

@@ -103,9 +103,14 @@ export function createInstallRouter(d: InstallDeps): Router {
   const router = Router();
   const log = d.logger.child({ component: "install" });
   const restUrl = new URL("/rest/", d.portalUrl).toString();
-  router.post("/", express.urlencoded({ extended: true, limit: "256kb" }), async (req, res) => {
+  // The install key (in the URL) is checked before the body is read.
+  const keyFirst: express.RequestHandler = (req, res, next) => {
+    if (secretEquals(req.query.key, d.installKey)) return next();
+    log.warn({ ip: req.ip }, "install refused: wrong or missing install key");
+    res.status(403).json({ error: "INSTALL_REFUSED", error_description: "wrong or missing install key" });
+  };
+  router.post("/", keyFirst, express.urlencoded({ extended: true, limit: "256kb" }), async (req, res) => {
     try {
-      if (!secretEquals(req.query.key, d.installKey)) throw new InstallError(403, "wrong or missing install key");
       const parsed = parseInstallRequest((req.body ?? {}) as Record<string, unknown>, req.query as Record<string, unknown>);
       const once = new PortalClient(new InstallTokenCredential(restUrl, parsed.pair.accessToken), d.timeoutMs);
       if (d.credentialMode === "oauth") {

@@ -103,7 +103,10 @@ export async function main(argv: string[]): Promise<number> {
       const configPath = args.flags.config;
       if (typeof configPath !== "string") throw new UsageError("run needs --config FILE");
       const { runService } = await import("./runtime/service.js");
-      return runService(configPath);
+      const code = await runService(configPath);
+      // Stopped: leave now, whatever a dead Redis or portal connection still holds open.
+      if (invokedDirectly) setTimeout(() => process.exit(code), 100).unref();
+      return code;
     }
     case "hook-try": {
       const [hook, target] = args.positional;

@@ -17,7 +17,7 @@
 import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { AmiActionResult, AmiMessage } from "@asterisk-b24/ami";
+import { AmiActionTimeoutError, type AmiActionResult, type AmiMessage } from "@asterisk-b24/ami";
 import type { HookRunner } from "../hooks/index.js";
 import { jsonObject } from "../hooks/json.js";
 import type { Metrics } from "../http/metrics.js";
@@ -123,13 +123,13 @@ export class ClickToCallService {
 
   async #process(job: Job<ClickToCallJobData, ClickToCallResult>): Promise<ClickToCallResult> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.handle(job.data, { lastAttempt });
+    const result = await this.handle(job.data, { lastAttempt, ...(job.id ? { jobId: job.id } : {}) });
     if (result.status === "failed" && !lastAttempt) throw new Error(result.problem ?? "click-to-call failed");
     return result;
   }
 
   /** One event. Throws only for transient trouble (AMI down) while retries remain. */
-  async handle(job: ClickToCallJobData, opts: { lastAttempt?: boolean; now?: number } = {}): Promise<ClickToCallResult> {
+  async handle(job: ClickToCallJobData, opts: { lastAttempt?: boolean; now?: number; jobId?: string } = {}): Promise<ClickToCallResult> {
     const log = this.d.logger;
     const cfg = this.d.config;
     const data = job.data ?? {};
@@ -142,6 +142,13 @@ export class ClickToCallService {
     if (!callId || !Number.isInteger(userId) || userId <= 0) {
       log.error({ callId, user: data.USER_ID }, "click-to-call: event without CALL_ID / USER_ID");
       return this.#count({ status: "refused", problem: "event without CALL_ID or USER_ID" });
+    }
+    // One event decides a CALL_ID. Bitrix24 hands the CALL_ID of a call still open to a repeated
+    // click on the same number (30-minute de-duplication), so a second event may carry a CALL_ID
+    // that an earlier event already dialled or closed: it must neither dial nor finish it again.
+    if (!(await this.#claim(callId, opts.jobId ?? `${job.via}:${job.receivedAt}`))) {
+      log.warn({ callId, user: userId }, "click-to-call: this CALL_ID was handled by an earlier event (Bitrix24 reused an open call); not dialled or finished again");
+      return this.#count({ status: "duplicate", callId });
     }
     const now = opts.now ?? Date.now();
     const received = Date.parse(job.receivedAt) || (job.ts ? job.ts * 1000 : now);
@@ -230,6 +237,13 @@ export class ClickToCallService {
         variables: { [this.d.variable]: callId, CRM_USER_ID: String(userId) },
       });
     } catch (err) {
+      if (err instanceof AmiActionTimeoutError) {
+        // Sent, but Asterisk did not answer in time: it may be ringing the manager now. Dialling
+        // again could ring twice and finishing could close a live call; if the call happens, the
+        // tracker follows it (the Originate carries the CALL_ID) and finishes it.
+        log.error({ callId, err: err.message }, "click-to-call: Originate not confirmed by Asterisk; not dialled again");
+        return this.#count({ status: "failed", callId, problem: `Originate not confirmed: ${err.message}` });
+      }
       await this.d.redis.del(`${this.d.redisPrefix}:c2c:dialled:${callId}`);
       const problem = `Originate not sent: ${(err as Error).message}`;
       log.error({ callId, err: (err as Error).message }, "click-to-call: Originate failed");
@@ -308,8 +322,16 @@ export class ClickToCallService {
     }
   }
 
-  /** The portal registered the call; if we never dial it, close it so no card stays open. */
+  /** True when this event (`jobKey`) owns the CALL_ID: the first to claim it, or a retry of that event. */
+  async #claim(callId: string, jobKey: string): Promise<boolean> {
+    const key = `${this.d.redisPrefix}:c2c:event:${callId}`;
+    if (await this.d.redis.set(key, jobKey, "EX", 86_400, "NX")) return true;
+    return (await this.d.redis.get(key)) === jobKey;
+  }
+
+  /** The portal registered the call; if we never dial it, close it (once) so no card stays open. */
   async #finishUndialled(callId: string, userId: number, statusCode: string): Promise<void> {
+    if (!(await this.d.redis.set(`${this.d.redisPrefix}:c2c:closed:${callId}`, statusCode, "EX", 86_400, "NX"))) return;
     try {
       await this.d.b24.call("telephony.externalcall.finish", { CALL_ID: callId, USER_ID: userId, DURATION: 0, STATUS_CODE: statusCode, ADD_TO_CHAT: 0 });
     } catch (err) {

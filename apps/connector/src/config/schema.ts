@@ -225,6 +225,8 @@ export const connectorConfigSchema = z.strictObject({
   /** Calls handled at the same time (each strictly in order). Many calls waiting on Bitrix24 at once is what fills batches. */
   pipeline: z.strictObject({ concurrency: z.number().int().min(1).max(10_000).default(512) }).default({ concurrency: 512 }),
   usersCache: z.strictObject({ refreshMinutes: z.number().min(0).default(15) }).default({ refreshMinutes: 15 }),
+  /** Graceful stop: how long each step (stages in progress, Bitrix24 batches in flight…) may take before it is left pending for the next start. */
+  stop: z.strictObject({ graceMs: z.number().int().min(0).max(60_000).default(5000) }).default({ graceMs: 5000 }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
   clickToCall: clickToCallSchema.default(clickToCallSchema.parse({})),
   autodistribution: autodistributionSchema.default(autodistributionSchema.parse({})),

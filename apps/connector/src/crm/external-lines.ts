@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { B24AuthError } from "./errors.js";
 import type { B24Port } from "./port.js";
 
 /**
@@ -11,6 +12,7 @@ export async function registerExternalLines(port: B24Port, lines: Record<string,
       await port.call("telephony.externalLine.add", { NUMBER: number, NAME: name, CRM_AUTO_CREATE: crmCreate ? "Y" : "N" });
     } catch (err) {
       const text = (err as { description?: string }).description ?? (err as Error).message;
+      if (err instanceof B24AuthError) throw err; // retried in the background once the credential is fixed
       if (!/already exists/i.test(text)) log.warn({ line: number, err: text }, "external line not registered");
       else await port.call("telephony.externalLine.update", { NUMBER: number, NAME: name }).catch(() => undefined);
     }

@@ -161,6 +161,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }, 20);
 
   await connector.start();
+  await connector.linesRegistered; // clicks name a line: Bitrix24 must know it first
 
   stack = {
     emu,

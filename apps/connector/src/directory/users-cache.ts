@@ -108,6 +108,11 @@ export class UsersCache {
     return this.inflight;
   }
 
+  /** True once a load succeeded (the snapshot then says who exists). */
+  get loaded(): boolean {
+    return this.index.loadedAt !== null;
+  }
+
   /** True while a refresh is running. */
   get refreshing(): boolean {
     return this.inflight !== null;
@@ -155,7 +160,10 @@ export class UsersCache {
   async findFresh(number: string): Promise<CachedUser | undefined> {
     const user = this.find(number);
     if (user) return user;
-    await this.refreshOnMiss();
+    // Never loaded (Bitrix24 down or refusing us since the start): "no such user" cannot be
+    // told yet. Load now, and let a failure reject so the caller retries later.
+    if (!this.loaded) await this.refresh();
+    else await this.refreshOnMiss();
     return this.find(number);
   }
 

@@ -1,4 +1,8 @@
 import express, { type Router } from "express";
+import { httpErrorHandler } from "@asterisk-b24/common";
+
+/** Largest JSON body a hook may send (a Bitrix24 call with its params). */
+export const HOOK_API_BODY_LIMIT = "2mb";
 import type { Logger } from "../log/logger.js";
 import { silentLogger } from "../log/logger.js";
 import type { HookB24 } from "./b24.js";
@@ -17,14 +21,14 @@ export interface HookApiRouterOptions {
  * `ASTERISK_B24_API_URL=<base>/hooks-api` and a per-run `ASTERISK_B24_API_TOKEN`.
  *
  *   POST <base>/call   Authorization: Bearer <token>   {"method": "crm.lead.add", "params": {…}}
- *   200 {"result": …}  | 400 bad request | 401 bad token | 502 {"error": {"name", "message"}}
+ *   200 {"result": …}  | 400 bad request / bad JSON | 401 bad token (checked first) | 413 body over 2 MB | 502 {"error": {"name", "message"}}
  */
 export function createHookApiRouter(options: HookApiRouterOptions): Router {
   const log = options.logger ?? silentLogger();
   const router = express.Router();
-  router.use(express.json({ limit: "2mb" }));
 
-  router.post("/call", async (req, res) => {
+  // The token is checked before the body is read: an unauthenticated request never gets a large body parsed.
+  const authenticate: express.RequestHandler = (req, res, next) => {
     const header = req.get("authorization") ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
     const hook = options.tokens.resolve(token);
@@ -32,6 +36,12 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
       res.status(401).json({ error: { name: "HookApiUnauthorized", message: "missing, unknown or expired hook token" } });
       return;
     }
+    res.locals.hook = hook;
+    next();
+  };
+
+  router.post("/call", authenticate, express.json({ limit: HOOK_API_BODY_LIMIT, type: () => true }), async (req, res) => {
+    const hook = res.locals.hook as string;
     const body: unknown = req.body;
     const method = isPlainObject(body) ? body.method : undefined;
     const params = isPlainObject(body) ? (body.params ?? {}) : undefined;
@@ -50,5 +60,7 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
     }
   });
 
+  // Bad JSON → 400, too large → 413, in the hooks API's own error shape.
+  router.use(httpErrorHandler({ logger: log, format: (e) => ({ error: { name: e.status === 413 ? "HookApiBodyTooLarge" : e.status < 500 ? "HookApiBadRequest" : "HookApiError", message: e.message } }) }));
   return router;
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
 import type { Logger } from "pino";
+import { httpErrorHandler } from "@asterisk-b24/common";
 import type { Metrics } from "./metrics.js";
 import { selectPath, type StatusRegistry } from "./status.js";
 
@@ -53,16 +54,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const path = typeof req.query.path === "string" ? req.query.path : undefined;
     const selected = selectPath(doc, path);
     if (selected === undefined) return void res.status(404).json({ error: `no element at path ${path}` });
-    res.json(selected);
+    // The whole document answers 503 when the app is in Error, so health checks see it (the body stays the same).
+    res.status(!path && doc.app_status === "Error" ? 503 : 200).json(selected);
   });
   app.get("/metrics", (_req, res) => {
     res.type("text/plain; version=0.0.4").send(options.metrics.render());
   });
   for (const r of options.routers ?? []) if (!r.public) app.use(r.path, r.router);
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    options.logger?.error({ err }, "http: request failed");
-    res.status(500).json({ error: (err as Error).message ?? "internal error" });
-  });
+  app.use(httpErrorHandler(options.logger ? { logger: options.logger } : {}));
   return app;
 }
 

@@ -16,6 +16,9 @@ export interface ComponentStatus {
 
 export type StatusProvider = () => ComponentStatus | Promise<ComponentStatus>;
 
+/** A component that does not answer within this time is reported as Error. */
+const PROVIDER_TIMEOUT_MS = 2000;
+
 const RANK: Record<Health, number> = { Ok: 0, Warning: 1, Error: 2 };
 
 export class StatusRegistry {
@@ -33,13 +36,21 @@ export class StatusRegistry {
     const app: Record<string, unknown> = {};
     let worst: Health = "Ok";
     const problems: string[] = [];
-    for (const [name, provider] of this.#providers) {
-      let s: ComponentStatus;
+    const read = async ([name, provider]: [string, StatusProvider]): Promise<[string, ComponentStatus]> => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        s = await provider();
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PROVIDER_TIMEOUT_MS} ms (Redis down?)`)), PROVIDER_TIMEOUT_MS);
+        });
+        return [name, await Promise.race([Promise.resolve().then(provider), late])];
       } catch (err) {
-        s = { health: "Error", problems: [`status of ${name} could not be read: ${(err as Error).message}`] };
+        return [name, { health: "Error", problems: [`status of ${name} could not be read: ${(err as Error).message}`] }];
+      } finally {
+        clearTimeout(timer);
       }
+    };
+    // In parallel, each bounded: /status answers even when Redis or Bitrix24 does not.
+    for (const [name, s] of await Promise.all([...this.#providers].map(read))) {
       app[name] = s;
       if (RANK[s.health] > RANK[worst]) worst = s.health;
       for (const p of s.problems ?? []) problems.push(`${name}: ${p}`);

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from "express";
 import type { CallOutbox } from "../outbox/call-outbox.js";
-import { isCallOutcomeStatus, type Journal } from "./journal.js";
+import { CALL_STATUSES, enumParam, intParam } from "../http/query.js";
+import type { Journal } from "./journal.js";
 
 /**
  * `/api`: the call journal read over HTTP — recent calls (optionally by status), one call with
@@ -11,10 +12,8 @@ export function createCallsApiRouter(journal: Journal, outbox: CallOutbox, listC
   if (listCalls) router.get("/calls", listCalls);
   else
     router.get("/calls", async (req, res) => {
-      const status = req.query.status;
-      // An unknown status matches no call.
-      if (typeof status === "string" && !isCallOutcomeStatus(status)) return void res.json([]);
-      res.json(await journal.list({ limit: Number(req.query.limit ?? 100), ...(isCallOutcomeStatus(status) ? { status } : {}) }));
+      const status = enumParam(req.query, "status", CALL_STATUSES);
+      res.json(await journal.list({ limit: intParam(req.query, "limit", { min: 1, max: 10_000, fallback: 100 }), ...(status ? { status } : {}) }));
     });
   router.get("/calls/:key", async (req, res) => {
     const rec = await journal.get(req.params.key);
@@ -22,7 +21,8 @@ export function createCallsApiRouter(journal: Journal, outbox: CallOutbox, listC
     res.json({ ...rec, stages: await outbox.readAll(req.params.key) });
   });
   router.get("/errors", async (req, res) => {
-    res.json({ byType: await journal.errorStats(Number(req.query.hours ?? 24)), failed: await journal.failed(Number(req.query.limit ?? 100)) });
+    const hours = intParam(req.query, "hours", { min: 1, max: 24 * 90, fallback: 24 });
+    res.json({ byType: await journal.errorStats(hours), failed: await journal.failed(intParam(req.query, "limit", { min: 1, max: 10_000, fallback: 100 })) });
   });
   return router;
 }

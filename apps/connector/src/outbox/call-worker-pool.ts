@@ -83,11 +83,17 @@ export class CallWorkerPool {
     }
   }
 
-  /** Stops taking new calls and waits for the stages in progress to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking new calls and waits up to `graceMs` for the stages in progress. A stage still
+   * running then is left pending (acknowledged only after its handler resolved), and its call's
+   * lease is given back so the next process resumes it at once.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.#running = false;
     if (this.#timer) clearInterval(this.#timer);
-    while (this.#busy.size > 0) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + graceMs;
+    while (this.#busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const callKey of this.#busy) await this.outbox.unlock(callKey, this.owner).catch(() => undefined);
   }
 
   async #scan(): Promise<void> {

@@ -40,6 +40,9 @@ import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from
 import { ClickToCallService, originateAction, type OriginateRequest } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
 import { callsListHandler, createConsoleRouter } from "../console/router.js";
+import { RedisHealth } from "./redis-health.js";
+import { CrmHealth, observeGateway } from "./crm-health.js";
+import { retryInBackground, within } from "./background-retry.js";
 
 export interface ConnectorOptions {
   config: ConnectorConfig;
@@ -79,6 +82,12 @@ export class Connector {
   #amiConnected = false;
   readonly reconciler: Reconciler;
   #stopped = false;
+  /** Aborted by stop(): start-up waits, background retries and long stage waits give up. */
+  readonly #stopping = new AbortController();
+  readonly redisHealth: RedisHealth;
+  readonly crmHealth: CrmHealth;
+  /** Resolves (true) once the external lines are registered in Bitrix24 — in the background, after start. */
+  linesRegistered: Promise<boolean> = Promise.resolve(false);
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
   readonly autodistribution: Autodistribution | undefined;
@@ -97,7 +106,7 @@ export class Connector {
     const prefix = config.redis.prefix;
     const redisOpts = redisOptions(config.redis.url);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
-    this.redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
+    this.redisHealth = new RedisHealth(this.redis, config.redis.url, log);
     this.outbox = new CallOutbox(this.redis, prefix);
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix);
@@ -114,7 +123,8 @@ export class Connector {
       queue: { lockDurationMs: config.b24.jobLockMs, stalledIntervalMs: Math.max(500, Math.round(config.b24.jobLockMs / 2)) },
       logger: log.child({ component: "b24" }),
     });
-    this.gateway = clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs));
+    this.crmHealth = new CrmHealth(config.b24.auth.mode, log.child({ component: "b24" }));
+    this.gateway = observeGateway(clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs)), this.crmHealth);
     this.users = new UsersCache({
       port: this.gateway,
       refreshIntervalMs: config.usersCache.refreshMinutes * 60_000,
@@ -143,6 +153,7 @@ export class Connector {
       logger: log.child({ component: "pipeline" }),
       metrics: this.metrics,
       license: this.license.guard,
+      stopSignal: this.#stopping.signal,
     }));
     this.pool = new CallWorkerPool(
       this.outbox,
@@ -210,6 +221,8 @@ export class Connector {
       amiConnected: () => this.#amiConnected,
       lastReconcile: () => this.reconciler.last,
       fastAgiPort: () => this.fastAgiPort,
+      redisHealth: this.redisHealth,
+      crmHealth: this.crmHealth,
     });
   }
 
@@ -217,9 +230,18 @@ export class Connector {
     return this.#httpPort;
   }
 
-  /** Starts every part; resolves when AMI is connected (or keeps retrying in the background). */
+  /**
+   * Starts every part; resolves when AMI is connected (network failures are retried inside the
+   * AMI client; a refused login rejects with AmiLoginError). HTTP answers first, so /status tells
+   * what is missing; then Redis (everything durable lives there), then AMI. Bitrix24 is never
+   * waited for: users and external lines load in the background with back-off, and calls wait in
+   * the outbox until the portal answers.
+   */
   async start(): Promise<void> {
     const log = this.log;
+    const signal = this.#stopping.signal;
+    if (this.options.http !== false) await this.#listenHttp();
+    await this.redisHealth.waitReady(signal);
     const lookup = this.config.recordings.lookup;
     if (lookup) {
       this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
@@ -227,9 +249,11 @@ export class Connector {
     }
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
-    await this.users.refresh().catch((err: Error) => log.warn({ err: err.message }, "users cache: first load failed, will retry"));
-    this.users.start();
-    await registerExternalLines(this.gateway, this.config.product.lines, this.config.product.crmCreate, log);
+    void retryInBackground(() => this.users.start(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry") });
+    this.linesRegistered = retryInBackground(() => registerExternalLines(this.gateway, this.config.product.lines, this.config.product.crmCreate, log), {
+      signal,
+      onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry"),
+    });
     this.pool.start();
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
@@ -240,25 +264,6 @@ export class Connector {
       log.info({ port: this.fastAgiPort }, "FastAGI listening");
     }
 
-    if (this.options.http !== false) {
-      const routers: Array<{ path: string; router: Router; public?: boolean }> = [
-        { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
-        { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#stageDeps.extensionMap.toB24(x) }) },
-        { path: "/api", router: createCallsApiRouter(this.journal, this.outbox, callsListHandler(this)) },
-        { path: "/", router: createConsoleRouter(this) },
-      ];
-      if (this.config.recordings.linkSecret) {
-        routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
-      }
-      if (this.autodistribution && this.config.autodistribution.http.enabled) {
-        routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });
-      }
-      const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
-      const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
-      this.#server = server;
-      this.#httpPort = port;
-      log.info({ port }, "http listening");
-    }
 
     this.ami.consume(async (message: AmiMessage) => {
       // The CoreShowChannels snapshot is applied at its own place in the event stream.
@@ -287,6 +292,27 @@ export class Connector {
     await this.ami.connect();
   }
 
+  async #listenHttp(): Promise<void> {
+    const log = this.log;
+    const routers: Array<{ path: string; router: Router; public?: boolean }> = [
+      { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
+      { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#stageDeps.extensionMap.toB24(x) }) },
+      { path: "/api", router: createCallsApiRouter(this.journal, this.outbox, callsListHandler(this)) },
+      { path: "/", router: createConsoleRouter(this) },
+    ];
+    if (this.config.recordings.linkSecret) {
+      routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
+    }
+    if (this.autodistribution && this.config.autodistribution.http.enabled) {
+      routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });
+    }
+    const app = createHttpApp({ status: this.status, metrics: this.metrics, ...(this.config.http.auth ? { auth: this.config.http.auth } : {}), routers, logger: log });
+    const { server, port } = await listen(app, this.config.http.port, this.config.http.host);
+    this.#server = server;
+    this.#httpPort = port;
+    log.info({ port }, "http listening");
+  }
+
   /**
    * AMI Originate (click-to-call): the manager's phone first, then `exten` in `context`. Values
    * with CR/LF never reach Asterisk (AmiActionValueError). The tracker is told about the action
@@ -296,18 +322,30 @@ export class Connector {
     return this.ami.action(originateAction(params), { onSend: (action) => void this.engine.handle(action).then((evs) => evs.length && this.pool.notify()) });
   }
 
+  /**
+   * Stops within a bounded time whatever is down (Redis, Bitrix24, AMI): the stages in progress
+   * get `stop.graceMs`, long waits are cancelled, and what is left stays pending in Redis for the
+   * next start.
+   */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
+    this.#stopping.abort(new Error("connector stopping"));
+    const grace = this.config.stop.graceMs;
+    const step = (p: Promise<unknown>) => within(p, grace);
     if (this.#expireTimer) clearInterval(this.#expireTimer);
     if (this.#licenseTimer) clearInterval(this.#licenseTimer);
-    await this.clickToCall?.stop();
-    await this.#fastAgi?.stop();
-    await this.ami.close();
-    await this.pool.stop();
+    await step(this.clickToCall?.stop() ?? Promise.resolve());
+    await step(this.#fastAgi?.stop() ?? Promise.resolve());
+    await step(this.ami.close());
+    await this.pool.stop(grace);
     this.users.stop();
-    await this.b24.close();
-    await this.recordingLookup?.close();
-    if (this.#server) await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
+    await step(this.b24.close({ graceMs: grace }));
+    await step(this.recordingLookup?.close() ?? Promise.resolve());
+    if (this.#server) {
+      this.#server.closeAllConnections();
+      await step(new Promise<void>((resolve) => this.#server!.close(() => resolve())));
+    }
     this.redis.disconnect();
   }
 }

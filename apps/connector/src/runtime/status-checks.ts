@@ -11,7 +11,10 @@ import type { Journal } from "../journal/index.js";
 import type { ConnectorLicense } from "../license/connector-license.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
+import type { CrmHealth } from "./crm-health.js";
+import { crmReachStatus } from "./crm-health.js";
 import type { ReconcileSummary } from "./reconcile.js";
+import type { RedisHealth } from "./redis-health.js";
 import type { TrackerEngine } from "./tracker-engine.js";
 
 /** What the /status sections read (the running connector's parts). */
@@ -31,6 +34,8 @@ export interface StatusSources {
   clickToCall: ClickToCallService | undefined;
   autodistribution: Autodistribution | undefined;
   fastAgiPort: () => number;
+  redisHealth: RedisHealth;
+  crmHealth: CrmHealth;
 }
 
 /** Pending calls above this many make the calls section a warning. */
@@ -38,6 +43,7 @@ const PENDING_WARNING = 1000;
 
 /** The /status sections (ami, calls, crm, customizer, click_to_call, autodistribution, license) and the active-calls gauge. */
 export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s: StatusSources): void {
+  status.register("redis", () => s.redisHealth.status());
   status.register("ami", () => ({
     health: s.amiConnected() ? "Ok" : "Error",
     ...(s.amiConnected() ? {} : { problems: ["not connected to Asterisk AMI"] }),
@@ -46,7 +52,7 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
     stats: s.ami.stats,
     last_reconcile: s.lastReconcile() ?? null,
   }));
-  status.register("calls", async () => {
+  status.register("calls", s.redisHealth.guard(async () => {
     const pending = await s.outbox.pendingCount();
     return {
       health: pending > PENDING_WARNING ? "Warning" : "Ok",
@@ -55,20 +61,23 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
       calls_queue: { calls: pending, in_progress: s.pool.activeCalls },
       tracker_diagnostics: s.engine.diagnostics,
     };
-  });
-  status.register("crm", async () => {
+  }));
+  status.register("crm", s.redisHealth.guard(async () => {
     const failed = await s.journal.failedCount();
     const errors = await s.journal.errorStats(1);
+    const reach = crmReachStatus(s.crmHealth, s.users);
+    const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : [])];
     return {
-      health: failed > 0 ? "Warning" : "Ok",
-      ...(failed > 0 ? { problems: [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] } : {}),
+      health: reach.health === "Ok" && failed > 0 ? "Warning" : reach.health,
+      ...(problems.length ? { problems } : {}),
+      credential: reach.credential,
       portal: s.b24.portal,
       auth: s.config.b24.auth.mode,
       users_cache: s.users.snapshot(),
       failed_calls: failed,
       errors_last_hour: errors,
     };
-  });
+  }));
   status.register("customizer", () => ({ health: "Ok", ...s.hooks.customizerStatus(), stats: s.hooks.stats() }));
   const clickToCall = s.clickToCall;
   if (clickToCall) status.register("click_to_call", () => clickToCall.status());

@@ -26,7 +26,7 @@ export async function attachRecording(step: StageStep, activityId: number | unde
       call.voicemails ?? [],
       {
         location: { monitorDir: cfg.monitorDir, datedSubfolders: cfg.datedSubfolders, mounts: cfg.mounts },
-        wait: { timeoutMs: cfg.waitTimeoutMs },
+        wait: { timeoutMs: cfg.waitTimeoutMs, ...(deps.stopSignal ? { signal: deps.stopSignal } : {}) },
         ...(deps.recordingLookup ? { lookup: deps.recordingLookup } : {}),
         convert: { enabled: cfg.convertToMp3 },
       },
@@ -54,6 +54,8 @@ export async function attachRecording(step: StageStep, activityId: number | unde
     await deps.journal.update(callKey, { recordFile: path });
     await deps.journal.record(callKey, { kind: "result", method: "attachRecord", result: { path } });
   } catch (err) {
+    // Stopping: the stage stays pending in the outbox and the next start attaches the recording.
+    if (deps.stopSignal?.aborted) throw err;
     const e = err as Error;
     await deps.journal.record(callKey, { kind: "error", method: "attachRecord", error: { type: e.name || "Error", message: e.message } });
     deps.logger.warn({ callKey, err: e.message }, "recording not attached");

@@ -36,6 +36,8 @@ export async function runStage(step: StageStep): Promise<void> {
   const { deps, crm, stage } = step;
   await deps.journal.record(step.callKey, { kind: "stage", stage, text: step.conversationId });
   if (crm.finished) return;
+  // Who is who comes from Bitrix24's users: until they loaded once, the stage waits (retried).
+  if (!deps.users.loaded) await deps.users.refresh();
   if (!crm.admitted && !crm.skipped && !(await admit(step))) {
     if (stage === "call_ended") crm.finished = true;
     return;

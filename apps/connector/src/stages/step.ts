@@ -29,6 +29,8 @@ export interface StageDeps {
   logger: Logger;
   metrics?: Metrics;
   now?: () => number;
+  /** Aborted when the connector stops: long waits (a recording still being written) give up and the stage stays pending. */
+  stopSignal?: AbortSignal;
 }
 
 export type Conversation = CallFull["conversations"][string];

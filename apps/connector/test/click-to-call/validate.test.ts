@@ -1,4 +1,5 @@
 /** Values that reach AMI: phone numbers, hook output, diagnostics. No Redis, no sockets. */
+import { AmiActionTimeoutError } from "@asterisk-b24/ami";
 import { describe, expect, it } from "vitest";
 import { assertFormat, cleanPhoneNumber, ClickToCallValueError, diagnoseOriginate } from "../../src/click-to-call/index.js";
 import { ClickToCallService, type OriginateCall } from "../../src/click-to-call/service.js";
@@ -53,10 +54,10 @@ describe("click-to-call values", () => {
 });
 
 describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
-  function service(hookData?: Record<string, unknown>, extensionMap = createExtensionMap()) {
+  function service(hookData?: Record<string, unknown>, extensionMap = createExtensionMap(), o: { originate?: (call: OriginateCall) => Promise<never>; connected?: () => boolean } = {}) {
     const sent: OriginateCall[] = [];
     const b24calls: Array<[string, Record<string, unknown>]> = [];
-    const keys = new Set<string>();
+    const keys = new Map<string, string>();
     const hooks = {
       isEnabled: () => hookData !== undefined,
       run: async (_h: string, input: { params: Record<string, unknown> }) => ({ outcome: "applied", data: { ...input.params, ...hookData }, stripped: [] }),
@@ -65,7 +66,11 @@ describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
       config: clickToCallSchema.parse({ enabled: true }),
       variable: "CRM_CALL_ID",
       connection: {},
-      redis: { set: async (k: string) => (keys.has(k) ? null : (keys.add(k), "OK")), del: async () => 1 } as never,
+      redis: {
+        set: async (k: string, v: string) => (keys.has(k) ? null : (keys.set(k, v), "OK")),
+        get: async (k: string) => keys.get(k) ?? null,
+        del: async (k: string) => Number(keys.delete(k)),
+      } as never,
       redisPrefix: "t",
       users: { byId: (id: number) => (id === 1 ? { id: 1, name: "Ivan", innerPhone: "1101", phones: {} } : undefined), refreshOnMiss: async () => undefined } as never,
       extensionMap,
@@ -73,9 +78,10 @@ describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
       b24: { call: async (m: string, p: Record<string, unknown>) => (b24calls.push([m, p]), true), callRaw: async () => ({ result: true }) } as never,
       originate: async (call) => {
         sent.push(call);
+        if (o.originate) return o.originate(call);
         return { actionId: `a${sent.length}`, ok: true, response: { get: () => undefined } as never, events: [], cancelled: false };
       },
-      amiConnected: () => true,
+      amiConnected: o.connected ?? (() => true),
       metrics: new Metrics(),
       logger: silentLogger(),
     });
@@ -110,5 +116,43 @@ describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
     expect((await svc.handle(old)).status).toBe("stale");
     expect((await svc.handle(job({ USER_ID: "7", PHONE_NUMBER: "89161234567", CALL_ID: "c.2" }))).status).toBe("no-extension");
     expect(sent).toEqual([]);
+  });
+
+  const finishes = (calls: Array<[string, Record<string, unknown>]>) => calls.filter(([m]) => m === "telephony.externalcall.finish");
+
+  it("a CALL_ID Bitrix24 hands to a second click is decided once: refused then clicked again → finished once, never dialled", async () => {
+    const { svc, sent, b24calls } = service();
+    expect((await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "89161234567\r\nAction: Hangup", CALL_ID: "externalCall.r.1" }), { jobId: "j1" })).status).toBe("refused");
+    expect((await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "89161234567", CALL_ID: "externalCall.r.1" }), { jobId: "j2" })).status).toBe("duplicate");
+    expect(sent).toEqual([]);
+    expect(finishes(b24calls)).toEqual([["telephony.externalcall.finish", { CALL_ID: "externalCall.r.1", USER_ID: 1, DURATION: 0, STATUS_CODE: "404", ADD_TO_CHAT: 0 }]]);
+  });
+
+  it("dialled, then a refused event with the same CALL_ID → not finished (the call in progress is finished by the pipeline)", async () => {
+    const { svc, sent, b24calls } = service();
+    expect((await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "89161234567", CALL_ID: "externalCall.d.1" }), { jobId: "j1" })).status).toBe("dialled");
+    expect((await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "8916\n", CALL_ID: "externalCall.d.1" }), { jobId: "j2" })).status).toBe("duplicate");
+    expect(sent).toHaveLength(1);
+    expect(finishes(b24calls)).toEqual([]);
+  });
+
+  it("a retry of the same event goes on (AMI was down), and the call is finished at most once", async () => {
+    const { svc, sent, b24calls } = service(undefined, createExtensionMap(), { connected: () => false });
+    const ev = job({ USER_ID: "1", PHONE_NUMBER: "89161234567", CALL_ID: "externalCall.a.1" });
+    expect((await svc.handle(ev, { jobId: "j1" })).status).toBe("failed");
+    expect((await svc.handle(ev, { jobId: "j1", lastAttempt: true })).status).toBe("failed");
+    expect((await svc.handle(ev, { jobId: "j1", lastAttempt: true })).status).toBe("failed");
+    expect(finishes(b24calls).map(([, p]) => p.STATUS_CODE)).toEqual(["503"]);
+    expect(sent).toEqual([]);
+  });
+
+  it("an Originate Asterisk did not confirm in time is neither dialled again nor finished (it may be ringing)", async () => {
+    const { svc, sent, b24calls } = service(undefined, createExtensionMap(), { originate: async () => Promise.reject(new AmiActionTimeoutError("Originate", "a1", 10_000)) });
+    const ev = job({ USER_ID: "1", PHONE_NUMBER: "89161234567", CALL_ID: "externalCall.t.1" });
+    const r = await svc.handle(ev, { jobId: "j1", lastAttempt: true });
+    expect(r).toMatchObject({ status: "failed", problem: "Originate not confirmed: AMI action Originate (a1) timed out after 10000 ms" });
+    expect((await svc.handle(ev, { jobId: "j1", lastAttempt: true })).status).toBe("duplicate");
+    expect(sent).toHaveLength(1);
+    expect(finishes(b24calls)).toEqual([]);
   });
 });
