@@ -56,10 +56,6 @@ export interface RebuiltCall {
 export type RebuildConfig = Partial<TrackerConfig>;
 
 export { celConfigSchema, type CelConfig, type CelConfigInput } from "./config.js";
-
-/*
- * Implemented in the next commits (signatures are final):
- *   rebuildCall(rows: CelRow[], cdr: CdrRow[] | undefined, config?: RebuildConfig): RebuiltCall
- *   rebuildCalls(source: CelSource, from: Date, to: Date, config?: RebuildConfig): AsyncIterable<RebuiltCall>
- *   openCelSource(config: CelConfig): CelSource
- */
+export { rebuildCall, CelRebuildError } from "./rebuild.js";
+export { rebuildCalls, type RebuildCallsOptions } from "./rebuild-calls.js";
+export { translateCall, type TimedEvent, type Translation } from "./translate.js";
