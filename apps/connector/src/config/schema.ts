@@ -3,6 +3,7 @@ import { hooksConfigSchema } from "../hooks/config.js";
 import { clickToCallSchema } from "../click-to-call/config.js";
 import { autodistributionSchema } from "../autodistribution/config.js";
 import { celConfigSchema } from "../cel/config.js";
+import { reprocessSchema } from "../reprocess/config.js";
 
 /**
  * The connector's configuration. Every key has a default that suits a FreePBX host with a
@@ -236,6 +237,8 @@ export const connectorConfigSchema = z.strictObject({
   autodistribution: autodistributionSchema.default(autodistributionSchema.parse({})),
   /** Asterisk's CEL/CDR store, to rebuild calls for reprocessing (docs/cel.md). Optional. */
   cel: celConfigSchema.optional(),
+  /** Reprocessing: schedule, priority lanes, reports (docs/reprocessing.md). */
+  reprocess: reprocessSchema.default(reprocessSchema.parse({})),
 });
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

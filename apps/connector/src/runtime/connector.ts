@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { AmiClient, AmiMessage, type AmiActionResult } from "@asterisk-b24/ami";
 import { redisOptions } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
-import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode } from "../crm/index.js";
+import { B24Client, gatewayAuth, oauthAuth, webhookAuth, type B24AuthMode, type B24ClientOptions } from "../crm/index.js";
 import { createHookApiRouter, createHookRunner, HookApiTokens, type HookRunner } from "../hooks/index.js";
 import { Metrics } from "../http/metrics.js";
 import { createHttpApp, listen } from "../http/server.js";
@@ -33,6 +33,7 @@ import { TrackerEngine } from "./tracker-engine.js";
 import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from "../license/connector-license.js";
 import { ClickToCallService } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
+import { Reprocessing } from "../reprocess/index.js";
 
 export interface OriginateRequest {
   channel: string;
@@ -109,6 +110,8 @@ export class Connector {
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
   readonly autodistribution: Autodistribution | undefined;
+  /** Reprocessing: runs, schedule, reports, error statistics (issue 10). */
+  readonly reprocess: Reprocessing;
   #fastAgi: FastAgiServer | undefined;
   fastAgiPort = 0;
 
@@ -129,7 +132,7 @@ export class Connector {
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix);
 
-    this.b24 = new B24Client({
+    const b24Options: B24ClientOptions = {
       portal: portalOf(config),
       auth: authFor(config),
       redis: redisOpts,
@@ -140,7 +143,8 @@ export class Connector {
       http: { timeoutMs: config.b24.requestTimeoutMs },
       queue: { lockDurationMs: config.b24.jobLockMs, stalledIntervalMs: Math.max(500, Math.round(config.b24.jobLockMs / 2)) },
       logger: log.child({ component: "b24" }),
-    });
+    };
+    this.b24 = new B24Client(b24Options);
     this.gateway = clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs));
     this.users = new UsersCache({
       port: this.gateway,
@@ -221,6 +225,8 @@ export class Connector {
       ? new Autodistribution({ config: config.autodistribution, b24: this.gateway, users: this.users, extensionMap, hooks: this.hooks, metrics: this.metrics, logger: log.child({ component: "autodistribution" }) })
       : undefined;
     this.#registerStatus();
+    this.reprocess = new Reprocessing({ config, live: this.#pipelineDeps, redis: this.redis, connection: redisOpts as never, outbox: this.outbox, createClient: (o) => new B24Client({ ...b24Options, auth: authFor(config), ...o }), logger: log.child({ component: "reprocess" }), metrics: this.metrics });
+    this.reprocess.registerStatus(this.status);
   }
 
   get httpPort(): number {
@@ -230,17 +236,14 @@ export class Connector {
   /** Starts every part; resolves when AMI is connected (or keeps retrying in the background). */
   async start(): Promise<void> {
     const log = this.log;
-    const lookup = this.config.recordings.lookup;
-    if (lookup) {
-      this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
-      this.#pipelineDeps.recordingLookup = this.recordingLookup;
-    }
+    await this.openRecordingLookup();
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
     await this.users.refresh().catch((err: Error) => log.warn({ err: err.message }, "users cache: first load failed, will retry"));
     this.users.start();
     await this.registerLines();
     this.pool.start();
+    await this.reprocess.start();
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
       const fa = this.config.autodistribution.fastagi;
@@ -254,6 +257,7 @@ export class Connector {
       const routers: Array<{ path: string; router: Router; public?: boolean }> = [
         { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
         { path: "/api", router: this.#apiRouter() },
+        { path: "/api", router: this.reprocess.router() },
       ];
       if (this.config.recordings.linkSecret) {
         routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
@@ -293,6 +297,14 @@ export class Connector {
     this.#licenseTimer = setInterval(() => this.license.reload(), 24 * 3600_000);
     this.#licenseTimer.unref();
     await this.ami.connect();
+  }
+
+  /** The recordings table lookup (`recordings.lookup`), when configured; also used by the reprocess command. */
+  async openRecordingLookup(): Promise<void> {
+    const lookup = this.config.recordings.lookup;
+    if (!lookup || this.recordingLookup) return;
+    this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
+    this.#pipelineDeps.recordingLookup = this.recordingLookup;
   }
 
   /**
@@ -442,6 +454,7 @@ export class Connector {
     await this.#fastAgi?.stop();
     await this.ami.close();
     await this.pool.stop();
+    await this.reprocess.stop();
     this.users.stop();
     await this.b24.close();
     await this.recordingLookup?.close();
