@@ -26,8 +26,10 @@ export type { CdrRow, CelCallRows, CelRow } from "./rows.js";
 /** Where the CEL (and CDR) rows are read from. */
 export interface CelSource {
   /**
-   * Calls whose first CEL row (by linkedid) lies in [from, to), each with all its rows in event
-   * order (eventtime, id), one call at a time, ordered by start time.
+   * Calls whose first channel (uniqueid = linkedid) starts in [from, to), each with all its rows
+   * in event order (eventtime, id) — also the rows after `to` and those of calls bridged into it
+   * (linkedid change) — one call at a time, in the order the calls end. Calls still in progress
+   * when the rows run out are left for the next run.
    */
   calls(from: Date, to: Date): AsyncIterable<CelCallRows>;
   /** The rows of one call by linkedid (any age), or undefined when the PBX has none. */
@@ -59,3 +61,7 @@ export { celConfigSchema, type CelConfig, type CelConfigInput } from "./config.j
 export { rebuildCall, CelRebuildError } from "./rebuild.js";
 export { rebuildCalls, type RebuildCallsOptions } from "./rebuild-calls.js";
 export { translateCall, type TimedEvent, type Translation } from "./translate.js";
+export { openCelSource } from "./open.js";
+export { CelSourceError } from "./sql-driver.js";
+export { CelTimeError } from "./time.js";
+export { CelCsvError } from "./csv-rows.js";
