@@ -163,18 +163,13 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
       }
       case "ANSWER": {
         if (!c.started) start(c, r, at);
-        if (c.answered || c.ended) break;
-        c.answered = true;
-        push(at, { Event: "Newstate", ...base, ChannelState: "6", ChannelStateDesc: "Up" });
-        if (c.origin === "dialed" && c.dialer) push(at, { Event: "DialEnd", ...channelFields(lastRowOf(c.dialer, at), c.dialer), ...destFields(r), DialStatus: "ANSWER" });
-        else if (c.origin === "originated") {
-          push(at, { Event: "DialEnd", ...destFields(r), DialStatus: "ANSWER" });
-          events.push(originateResponse(c, r, "Success", 4));
-        }
+        answer(c, r, at);
         break;
       }
       case "BRIDGE_ENTER": {
         if (!c.started) start(c, r, at);
+        // Only channels that are up are bridged: a missing ANSWER row (filtered events) is implied.
+        answer(c, r, at);
         const x = parseExtra(r.extra);
         const bridge = str(x.bridge_id);
         if (!bridge || c.ended) break;
@@ -294,6 +289,17 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
       ...destFields(r),
       DialString: dialRow ? firstArg(dialRow.appdata) : "",
     });
+  }
+
+  function answer(c: Chan, r: CelRow, at: number): void {
+    if (c.answered || c.ended) return;
+    c.answered = true;
+    push(at, { Event: "Newstate", ...channelFields(r, c), ChannelState: "6", ChannelStateDesc: "Up" });
+    if (c.origin === "dialed" && c.dialer) push(at, { Event: "DialEnd", ...channelFields(lastRowOf(c.dialer, at), c.dialer), ...destFields(r), DialStatus: "ANSWER" });
+    else if (c.origin === "originated") {
+      push(at, { Event: "DialEnd", ...destFields(r), DialStatus: "ANSWER" });
+      events.push(originateResponse(c, r, "Success", 4));
+    }
   }
 
   function pickDialer(c: Chan): Chan | undefined {

@@ -1,0 +1,91 @@
+/**
+ * Calls rebuilt from CEL, no CRM (goal ≥ 5,000 calls/s, so a week of 20,000 calls/day is rebuilt
+ * in well under a minute):
+ *   cel.rebuild.calls_per_s     CEL rows (already read) → calls grouped by linkedid → each call
+ *                               translated and run through the tracker (rebuildCall)
+ *   cel.rebuild_csv.calls_per_s the same from a cel-custom CSV file (parsing included)
+ * Input: the 13 shared recordings' CEL, replayed as CALLS calls with fresh ids, one starting
+ * every 200 ms (≈ 100 calls open at once), rows interleaved in time order as in a real table.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { note, printFigure, RECORDINGS_DIR, recordingNames } from "@asterisk-b24/testkit";
+import { celCsvTextRows, collect } from "../src/cel/csv-rows.js";
+import { CEL_CUSTOM_COLUMNS } from "../src/cel/csv.js";
+import { groupCalls } from "../src/cel/group.js";
+import { rebuildCall } from "../src/cel/rebuild.js";
+import { csvCelSource } from "../src/cel/csv-source.js";
+import { rebuildCalls } from "../src/cel/rebuild-calls.js";
+import type { CelRow } from "../src/cel/rows.js";
+
+const CALLS = 20_000;
+const SPACING_MS = 200;
+const CONFIG = { nonCrmQueues: ["support", "601"], nonCrmExtensions: ["501", "502"] };
+
+const names = recordingNames().filter((n) => {
+  try {
+    readFileSync(join(RECORDINGS_DIR, `${n}.cel.csv`));
+    return true;
+  } catch {
+    return false;
+  }
+});
+const templates: CelRow[][] = [];
+for (const n of names) templates.push(await collect(celCsvTextRows(readFileSync(join(RECORDINGS_DIR, `${n}.cel.csv`), "utf8"))));
+
+const ID = /\b\d{10}\.\d+\b/g;
+function copyCall(template: CelRow[], i: number, startMs: number): CelRow[] {
+  const t0 = template[0]!.eventtime.getTime();
+  const epoch = String(1_900_000_000 + i);
+  const id = (s: string) => s.replace(ID, (m) => `${epoch}.${m.split(".")[1]}`);
+  return template.map((r) => ({ ...r, eventtime: new Date(startMs + (r.eventtime.getTime() - t0)), uniqueid: id(r.uniqueid), linkedid: id(r.linkedid), extra: id(r.extra) }));
+}
+
+const start = Date.UTC(2026, 10, 23, 0, 0, 0);
+let rows: CelRow[] = [];
+for (let i = 0; i < CALLS; i++) rows.push(...copyCall(templates[i % templates.length]!, i, start + i * SPACING_MS));
+rows.sort((a, b) => a.eventtime.getTime() - b.eventtime.getTime());
+rows.forEach((r, i) => (r.id = i + 1));
+const from = new Date(start);
+const to = new Date(start + CALLS * SPACING_MS);
+note(`${CALLS} calls, ${rows.length} CEL rows`);
+
+async function* iterate(list: CelRow[]): AsyncIterable<CelRow> {
+  for (const r of list) yield r;
+}
+
+async function rebuildAll(): Promise<{ calls: number; ms: number }> {
+  const t = performance.now();
+  let calls = 0;
+  for await (const call of groupCalls(iterate(rows), { from, to, now: to.getTime() + 86_400_000 })) {
+    rebuildCall(call.cel, undefined, CONFIG);
+    calls++;
+  }
+  return { calls, ms: performance.now() - t };
+}
+
+await rebuildAll(); // warm-up (JIT)
+const best = [await rebuildAll(), await rebuildAll()].sort((a, b) => a.ms - b.ms)[0]!;
+if (best.calls !== CALLS) throw new Error(`rebuilt ${best.calls} of ${CALLS} calls`);
+note(`rebuilt ${best.calls} calls in ${best.ms.toFixed(0)} ms`);
+printFigure("cel.rebuild.calls_per_s", (best.calls / best.ms) * 1000, "calls/s");
+
+// The same from a cel-custom file (no header, every field quoted, as cel_custom.conf writes it).
+const dir = await mkdtemp(join(tmpdir(), "ab24-celbench-"));
+try {
+  const q = (v: unknown) => `"${String(v).replace(/"/g, '""')}"`;
+  const csv = join(dir, "Master.csv");
+  await writeFile(csv, rows.map((r) => CEL_CUSTOM_COLUMNS.map((c) => (c === "eventtime" ? q(r.eventtime.toISOString().replace("T", " ").replace("Z", "")) : q(r[c]))).join(",")).join("\n") + "\n");
+  rows = [];
+  const t = performance.now();
+  let calls = 0;
+  for await (const _ of rebuildCalls(csvCelSource({ csvPath: csv, timezone: "UTC" }), from, to, CONFIG)) calls++;
+  const ms = performance.now() - t;
+  if (calls !== CALLS) throw new Error(`rebuilt ${calls} of ${CALLS} calls from CSV`);
+  note(`rebuilt ${calls} calls from CSV in ${ms.toFixed(0)} ms`);
+  printFigure("cel.rebuild_csv.calls_per_s", (calls / ms) * 1000, "calls/s");
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
