@@ -56,11 +56,17 @@ export function expectedRecord(deps: PipelineDeps, call: RebuiltCall): string {
   return call.callFull.record || call.recordingFile || "";
 }
 
-/** The call's stages with the recording CEL/CDR found when the tracker had none. */
+/**
+ * The call's stages as reprocessing feeds them: each stage keeps its own conversations, but what
+ * is only known for sure at the end — direction, client, line, trunk, click-to-call, recording —
+ * comes from the final call_full (a live pass decides on the first stage because it cannot wait;
+ * after the fact there is no reason to decide on less than the whole call).
+ */
 function stagesOf(call: RebuiltCall): StageEvent[] {
-  if (call.callFull.record || !call.recordingFile) return call.stages;
-  const withRecord = (c: CallFull): CallFull => ({ ...c, record: call.recordingFile });
-  return call.stages.map((s) => ({ ...s, call: withRecord(s.call) }) as StageEvent);
+  const f = call.callFull;
+  const record = f.record || call.recordingFile || "";
+  const known = { direction: f.direction, client_number: f.client_number, line_number: f.line_number, did: f.did, trunk_name: f.trunk_name, click_to_call: f.click_to_call, record };
+  return call.stages.map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
 }
 
 function answeredByCrmManager(call: CallFull): boolean {
@@ -180,11 +186,14 @@ export class CallFixer {
     }
     const seed = emptyCrmState();
     if (live.crmCallId) Object.assign(seed, { crmCallId: live.crmCallId, source: live.source, registeredUserId: live.registeredUserId, entityType: live.entityType, entityId: live.entityId });
-    let outcome = await this.#replay(call, seed, "");
-    // The live CALL_ID is gone from Bitrix24's active calls (it cannot be finished): land it anew.
-    if (live.crmCallId && outcome.summary?.status === "failed" && /Call is not found/i.test(outcome.summary.reason ?? "")) {
-      check.actions.push(`the CALL_ID registered live (${live.crmCallId}) could not be finished: registered again`);
-      outcome = await this.#replay(call, emptyCrmState(), "again:");
+    let outcome = await this.#replay(call, seed, "", false);
+    // The CALL_ID registered live, or the portal's own click-to-call CALL_ID, is gone from
+    // Bitrix24's active calls (it cannot be finished, and the call history has no row for it):
+    // the connector registers the call itself.
+    const earlier = live.crmCallId ?? call.callFull.click_to_call?.crm_call_id;
+    if (earlier && outcome.summary?.status === "failed" && /Call is not found/i.test(outcome.summary.reason ?? "")) {
+      check.actions.push(`the earlier CALL_ID ${earlier} could not be finished: registered anew`);
+      outcome = await this.#replay(call, emptyCrmState(), "again:", true);
     }
     if (outcome.error) return void failures.push(`Bitrix24 did not answer: ${outcome.error}`);
     const st = outcome.state;
@@ -202,12 +211,13 @@ export class CallFixer {
     return undefined;
   }
 
-  async #replay(call: RebuiltCall, seed: CrmCallState, tag: string): Promise<{ state: CrmCallState; summary?: CallSummary; error?: string }> {
+  /** The call's stages through the pipeline; `own`: as the connector's own call (no portal CALL_ID to adopt). */
+  async #replay(call: RebuiltCall, seed: CrmCallState, tag: string, own: boolean): Promise<{ state: CrmCallState; summary?: CallSummary; error?: string }> {
     const deps = this.deps.reprocess;
     const key = call.callKey;
     await deps.crmState.save(key, seed);
     const pipeline = new CallPipeline({ ...deps, gateway: tagged(deps.gateway, tag) });
-    const stages = stagesOf(call);
+    const stages = own ? stagesOf(call).map((s) => ({ ...s, call: { ...s.call, click_to_call: null } }) as StageEvent) : stagesOf(call);
     for (let i = 0; i < stages.length; i++) {
       const err = await this.#withRetries(() => pipeline.handle(key, stages[i], i));
       if (err) return { state: await deps.crmState.load(key), error: err };

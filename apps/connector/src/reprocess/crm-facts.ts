@@ -79,3 +79,13 @@ export async function crmCallByKey(gateway: CrmGateway, callKey: string): Promis
   collect(map, rows);
   return map.get(callKey);
 }
+
+/**
+ * A click-to-call Bitrix24 registered itself (no EXTERNAL_CALL_ID): its row by the portal's CALL_ID,
+ * filed under our call key.
+ */
+export async function crmCallByCallId(gateway: CrmGateway, callId: string, callKey: string): Promise<CrmCallFacts | undefined> {
+  const rows = await gateway.call<unknown[]>("voximplant.statistic.get", { FILTER: { CALL_ID: callId } });
+  const row = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
+  return row ? toFacts({ ...row, EXTERNAL_CALL_ID: callKey }) : undefined;
+}

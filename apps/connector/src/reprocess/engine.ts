@@ -16,7 +16,7 @@ import type { Logger } from "pino";
 import type { RebuiltCall } from "../cel/index.js";
 import type { CallSummary, Journal } from "../journal/index.js";
 import type { CrmGateway } from "../stages/b24-client-port.js";
-import { crmCallByKey, crmCallsInPeriod, type CrmCallFacts } from "./crm-facts.js";
+import { crmCallByCallId, crmCallByKey, crmCallsInPeriod, type CrmCallFacts } from "./crm-facts.js";
 import type { CallFixer } from "./call-fixer.js";
 import type { CallSource } from "./source.js";
 import type { RunStore } from "./store.js";
@@ -137,7 +137,12 @@ export class ReprocessEngine {
       if (!cand.call) {
         check = { callKey: cand.callKey, startedAt: new Date(summary?.firstSeenAt ?? 0).toISOString(), problems: [summary?.reason ?? "unknown call"], actions: [], verdict: "still_wrong", reason: "neither CEL nor the connector's stored stages have this call: it cannot be rebuilt" };
       } else {
-        const facts = cand.lookup ? await crmCallByKey(this.deps.gateway, cand.callKey) : cand.facts;
+        // Find it first: a call the live pass registered is looked up by its EXTERNAL_CALL_ID when
+        // the period's statistics do not have it (it may carry another CALL_START_DATE).
+        const registered = !!summary?.crmCallId;
+        let facts = cand.lookup || (!cand.facts && registered) ? await crmCallByKey(this.deps.gateway, cand.callKey) : cand.facts;
+        const portalCallId = cand.call.callFull.click_to_call?.crm_call_id;
+        if (!facts && portalCallId) facts = await crmCallByCallId(this.deps.gateway, portalCallId, cand.callKey);
         check = await fixer.run(cand.call, facts, summary);
       }
     } catch (err) {
