@@ -140,7 +140,8 @@ export class CallFixer {
       check.reason = "dry run: nothing changed";
       return check;
     }
-    const liveResult: NonNullable<CallSummary["liveResult"]> = summary?.liveResult ?? (!summary ? "unseen" : summary.status === "failed" || summary.status === "in_progress" ? "failed" : "wrong");
+    // In the CRM but not right → wrong; never journalled → unseen; else the live pass failed it.
+    const liveResult: NonNullable<CallSummary["liveResult"]> = summary?.liveResult ?? (facts ? "wrong" : !summary ? "unseen" : "failed");
     const failures: string[] = [];
     const notInCrm = problems.find((p) => p.kind === "not_in_crm");
     if (notInCrm) {
