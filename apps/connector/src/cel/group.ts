@@ -51,6 +51,11 @@ interface Group {
   finished: boolean;
 }
 
+function allEnded(g: Group): boolean {
+  for (const l of g.linkedids) if (!g.linkedidEnded.has(l)) return false;
+  return true;
+}
+
 const byTime = (a: CelRow, b: CelRow) => a.eventtime.getTime() - b.eventtime.getTime() || (a.id ?? 0) - (b.id ?? 0);
 
 export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOptions): AsyncIterable<GroupedCall> {
@@ -166,7 +171,7 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
       g.sawChannels = true;
     } else if (r.eventtype === "CHAN_END") g.live--;
     else if (r.eventtype === "LINKEDID_END") g.linkedidEnded.add(r.linkedid);
-    const done = (g.sawChannels && g.live <= 0) || (g.linkedidEnded.size > 0 && [...g.linkedids].every((l) => g.linkedidEnded.has(l)));
+    const done = (g.sawChannels && g.live <= 0) || (g.linkedidEnded.size > 0 && allEnded(g));
     if (done) {
       g.doneAt = t;
       pending.add(g);

@@ -20,11 +20,18 @@ const CEL_TYPE_BY_NUMBER: Record<string, string> = {
 };
 
 /** Lower-cased, alias-resolved copy of a raw row. */
+const names = new Map<Record<string, string>, Map<string, string>>();
 export function canonicalColumns(raw: RawRow, aliases: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(raw)) {
-    const lk = key.toLowerCase();
-    const name = aliases[lk] ?? lk;
+  let known = names.get(aliases);
+  if (!known) names.set(aliases, (known = new Map()));
+  for (const key in raw) {
+    let name = known.get(key);
+    if (name === undefined) {
+      const lk = key.toLowerCase();
+      name = aliases[lk] ?? lk;
+      if (known.size < 1000) known.set(key, name);
+    }
     if (!(name in out) || out[name] === "" || out[name] == null) out[name] = raw[key];
   }
   return out;

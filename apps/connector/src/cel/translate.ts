@@ -17,6 +17,40 @@
 import { AmiMessage } from "@asterisk-b24/ami";
 import type { CdrRow, CelRow } from "./rows.js";
 
+const CHANNEL_HEADERS = ["Channel", "Uniqueid", "Linkedid", "Context", "Exten", "CallerIDNum", "CallerIDName", "ChannelState", "ChannelStateDesc"];
+const HEADERS = [
+  "Event", "DialStatus", "DialString", "Queue", "BridgeUniqueid", "BridgeTechnology", "BridgeType", "Cause", "Variable", "Value",
+  "Result", "Extension", "DestType", "Response", "Reason",
+  ...["", "Dest", "Transferer", "Transferee", "OrigTransferer", "SecondTransferer", "TransferTarget", "Parkee"].flatMap((p) => CHANNEL_HEADERS.map((h) => p + h)),
+];
+/** Lower-case header name → the casing written here (AMI's own). */
+const canonical = new Map(HEADERS.map((h) => [h.toLowerCase(), h]));
+const lowerCache = new Map<string, string>();
+
+/**
+ * An AMI event made from CEL. Same contract as a received message (case-insensitive `get`), but
+ * looked up in the object it was made from: rebuilding thousands of calls a second makes `get`
+ * the hot path, and the tracker asks with AMI's casing, which is the casing written here.
+ */
+class CelEvent extends AmiMessage {
+  readonly #obj: Record<string, string>;
+  constructor(obj: Record<string, string>) {
+    super(Object.entries(obj));
+    this.#obj = obj;
+  }
+  override get(key: string): string | undefined {
+    const v = this.#obj[key];
+    if (v !== undefined) return v;
+    let lk = lowerCache.get(key);
+    if (lk === undefined) {
+      lk = key.toLowerCase();
+      lowerCache.set(key, lk);
+    }
+    const name = canonical.get(lk);
+    return name === undefined || name === key ? undefined : this.#obj[name];
+  }
+}
+
 export interface TimedEvent {
   at: number;
   message: AmiMessage;
@@ -149,7 +183,7 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
   const did = cdr?.find((c) => c.did)?.did ?? "";
   let rootDone = false;
   let skipped = 0;
-  const push = (at: number, fields: Record<string, string>) => events.push({ at, message: AmiMessage.from(fields) });
+  const push = (at: number, fields: Record<string, string>) => events.push({ at, message: new CelEvent(fields) });
 
   for (const r of rows) {
     const c = chans.get(r.uniqueid)!;
@@ -349,7 +383,7 @@ function originateResponse(c: Chan, r: CelRow, response: string, reason: number)
   const dash = c.name.lastIndexOf("-");
   return {
     at: r.eventtime.getTime(),
-    message: AmiMessage.from({
+    message: new CelEvent({
       Event: "OriginateResponse",
       Response: response,
       Channel: dash > 0 ? c.name.slice(0, dash) : c.name,

@@ -82,3 +82,14 @@ describe("grouping rows into calls", () => {
     expect(later.map((c) => c.linkedid)).toEqual(["400.0"]);
   });
 });
+
+describe("events made from CEL", () => {
+  it("answer get() in any case, like a received AMI message", async () => {
+    const { translateCall } = await import("../../src/cel/translate.js");
+    const a = chan("PJSIP/provider-1", "500.0", "500.0", "79161234567", "from-trunk", "74951234567");
+    const { events } = translateCall(new CelScript().start(0, a).rows);
+    const m = events[0]!.message;
+    expect([m.event, m.get("uniqueid"), m.get("UNIQUEID"), m.get("Uniqueid"), m.get("channelstate"), m.get("Nope")]).toEqual(["Newchannel", "500.0", "500.0", "500.0", "4", undefined]);
+    expect(m.fields).toContainEqual(["Channel", "PJSIP/provider-1"]);
+  });
+});
