@@ -32,7 +32,7 @@ export function parseArgs(argv: string[]): Parsed {
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full", "dry-run"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
       else flags[a.slice(2)] = true;
     } else if (!command) command = a;
     else positional.push(a);
@@ -68,6 +68,9 @@ Usage:
                                          replay one AMI recording through the tracker, print stages
   asterisk-b24 hook-try HOOK CALL.json|CALL_KEY [--config FILE] [--stage STAGE]
                                          run one customization hook on a stored call (dry run)
+  asterisk-b24 reprocess (--day YYYY-MM-DD | --from WHEN --to WHEN) [--only failed|missing|all]
+                       [--dry-run] [--call KEY,KEY…] [--report-dir DIR] --config FILE
+                                         find calls missing or wrong in Bitrix24 and land them (progress on stderr)
   asterisk-b24 --version`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -105,6 +108,22 @@ export async function main(argv: string[]): Promise<number> {
       const { hookTryCommand } = await import("./hooks/cli.js");
       return hookTryCommand({ hook, file: target, ...(typeof args.flags.config === "string" ? { config: args.flags.config } : {}), ...(typeof args.flags.stage === "string" ? { stage: args.flags.stage } : {}) });
     }
+    case "reprocess": {
+      const configPath = args.flags.config;
+      if (typeof configPath !== "string") throw new UsageError("reprocess needs --config FILE");
+      const str = (k: string) => (typeof args.flags[k] === "string" ? (args.flags[k] as string) : undefined);
+      const { reprocessCommand } = await import("./reprocess/cli.js");
+      return reprocessCommand({
+        config: configPath,
+        ...(str("from") ? { from: str("from") } : {}),
+        ...(str("to") ? { to: str("to") } : {}),
+        ...(str("day") ? { day: str("day") } : {}),
+        ...(str("only") ? { only: str("only") } : {}),
+        ...(str("report-dir") ? { reportDir: str("report-dir") } : {}),
+        ...(str("call") ? { callKeys: str("call")!.split(",").map((k) => k.trim()).filter(Boolean) } : {}),
+        dryRun: args.flags["dry-run"] === true,
+      });
+    }
     default:
       throw new UsageError(`unknown command "${args.command}"\n\n${HELP}`);
   }
@@ -117,7 +136,7 @@ if (invokedDirectly) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      if (err instanceof UsageError || (err as Error).name === "ConfigError") {
+      if (err instanceof UsageError || (err as Error).name === "UsageError" || (err as Error).name === "ConfigError") {
         process.stderr.write(`asterisk-b24: ${(err as Error).message}\n`);
         process.exitCode = 2;
       } else {
