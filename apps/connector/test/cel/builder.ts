@@ -55,6 +55,10 @@ export class CelScript {
   exit(sec: number, ch: Chan, bridge: string, tech = "simple_bridge"): this {
     return this.row("BRIDGE_EXIT", sec, ch, { x: { bridge_id: bridge, bridge_technology: tech } });
   }
+  /** `caller` ran Dial(`callee`): the callee answers, the caller is answered, both enter `bridge`. */
+  connect(sec: number, caller: Chan, callee: Chan, bridge: string, dialData: string): this {
+    return this.answer(sec, callee, "AppDial", "(Outgoing Line)").answer(sec, caller, "Dial", dialData).enter(sec, callee, bridge).enter(sec, caller, bridge);
+  }
   hangup(sec: number, ch: Chan, cause: number, app = "", dialstatus = ""): this {
     this.row("HANGUP", sec, ch, { appname: app, x: { hangupcause: cause, hangupsource: "", dialstatus } });
     return this.row("CHAN_END", sec, ch, { appname: app });

@@ -26,18 +26,12 @@ function attendedTransfer(): CelScript {
   const s = new CelScript();
   s.start(0, trunk)
     .start(0.01, p101)
-    .answer(3, p101, "AppDial", "(Outgoing Line)")
-    .answer(3, trunk, "Dial", "PJSIP/101,20,tT")
-    .enter(3, p101, "b1")
-    .enter(3, trunk, "b1")
+    .connect(3, trunk, p101, "b1", "PJSIP/101,20,tT")
     .row("BRIDGE_EXIT", 20, p101, { appname: "AppDial", x: { bridge_id: "b1" } }) // 101 puts the client on hold, calls 102
     .row("BRIDGE_ENTER", 20, p101, { appname: "AppDial", x: { bridge_id: "b1" } })
     .start(20, p101b)
     .start(20.01, p102)
-    .answer(24, p102, "AppDial", "(Outgoing Line)")
-    .answer(24, p101b, "Dial", "PJSIP/102,20,tT")
-    .enter(24, p102, "b2")
-    .enter(24, p101b, "b2")
+    .connect(24, p101b, p102, "b2", "PJSIP/102,20,tT")
     .row("ATTENDEDTRANSFER", 30, p101, {
       x: {
         bridge1_id: "b1",
@@ -91,26 +85,24 @@ describe("attended transfer between two calls (two linkedids)", () => {
   });
 });
 
+/** 101 calls 89161234567 through the trunk, 10 s of talk; optionally MixMonitor, and rows dropped. */
+function outbound(lid: string, o: { mixMonitor?: string; noAnswerRows?: boolean; noHangup101?: boolean } = {}): CelScript {
+  const p101 = chan("PJSIP/101-00000000", lid, lid, "101", "from-internal", "89161234567");
+  const trunk = chan("PJSIP/provider-00000001", `${lid.split(".")[0]}.1`, lid, "", "from-trunk", "s");
+  const s = new CelScript().start(0, p101);
+  if (o.mixMonitor) s.row("APP_START", 0.5, p101, { appname: "MixMonitor", appdata: `${o.mixMonitor},b` });
+  s.start(0.6, trunk);
+  if (!o.noAnswerRows) s.answer(5, trunk, "AppDial", "(Outgoing Line)").answer(5, p101, "Dial", "PJSIP/89161234567@provider,60");
+  s.enter(5, trunk, "b").enter(5, p101, "b").exit(15, trunk, "b").hangup(15, trunk, 16, "AppDial").exit(15, p101, "b");
+  if (!o.noHangup101) s.hangup(15, p101, 16, "", "ANSWER");
+  return s;
+}
+
 describe("recording from MixMonitor's APP_START", () => {
   it("is the call's record (and wins over the CDR's recordingfile)", () => {
-    const lid = "1795400100.0";
-    const p101 = chan("PJSIP/101-00000000", lid, lid, "101", "from-internal", "89161234567");
-    const trunk = chan("PJSIP/provider-00000001", "1795400100.1", lid, "", "from-trunk", "s");
     const file = "/var/spool/asterisk/monitor/2026/11/25/out-89161234567-101-20261125-090000-1795400100.0.wav";
-    const s = new CelScript()
-      .start(0, p101)
-      .row("APP_START", 0.5, p101, { appname: "MixMonitor", appdata: `${file},b` })
-      .start(0.6, trunk)
-      .answer(5, trunk, "AppDial", "(Outgoing Line)")
-      .answer(5, p101, "Dial", "PJSIP/89161234567@provider,60")
-      .enter(5, trunk, "b")
-      .enter(5, p101, "b")
-      .exit(15, trunk, "b")
-      .hangup(15, trunk, 16, "AppDial")
-      .exit(15, p101, "b")
-      .hangup(15, p101, 16, "", "ANSWER");
     const cdr = [{ recordingfile: "other.wav" } as never];
-    const r = rebuildCall(s.rows, cdr, LAB_CONFIG);
+    const r = rebuildCall(outbound("1795400100.0", { mixMonitor: file }).rows, cdr, LAB_CONFIG);
     expect(r.recordingFile).toBe(file);
     expect(r.callFull.record).toBe(file);
     expect(r.callFull.direction).toBe("outbound");
@@ -133,10 +125,7 @@ describe("queue that is not in the CRM, FreePBX Local members", () => {
       .start(0.6, l1)
       .start(0.6, l2)
       .start(0.7, p501)
-      .answer(4, p501, "AppDial", "(Outgoing Line)")
-      .answer(4, l2, "Dial", "PJSIP/501,,trM")
-      .enter(4, p501, "bl")
-      .enter(4, l2, "bl")
+      .connect(4, l2, p501, "bl", "PJSIP/501,,trM")
       .answer(4, l1, "AppQueue", "(Outgoing Line)")
       .enter(4.1, l1, "bq")
       .enter(4.1, trunk, "bq")
@@ -159,20 +148,8 @@ describe("queue that is not in the CRM, FreePBX Local members", () => {
 });
 
 describe("rows missing", () => {
-  it("a bridged channel without its ANSWER row counts as answered", () => {
-    const lid = "1795400400.0";
-    const p101 = chan("PJSIP/101-00000000", lid, lid, "101", "from-internal", "89161234567");
-    const trunk = chan("PJSIP/provider-00000001", "1795400400.1", lid, "", "from-trunk", "s");
-    const s = new CelScript()
-      .start(0, p101)
-      .start(0.6, trunk)
-      .enter(5, trunk, "b")
-      .enter(5, p101, "b")
-      .exit(15, trunk, "b")
-      .hangup(15, trunk, 16, "AppDial")
-      .exit(15, p101, "b");
-    // …and no HANGUP for 101: the call still ends (at its last row).
-    const r = rebuildCall(s.rows, undefined, LAB_CONFIG);
+  it("a bridged channel without its ANSWER row counts as answered; a channel without HANGUP ends at the call's last row", () => {
+    const r = rebuildCall(outbound("1795400400.0", { noAnswerRows: true, noHangup101: true }).rows, undefined, LAB_CONFIG);
     expect(r.callFull.answered_extension).toBe("101");
     expect(r.callFull.talk_seconds).toBe(10);
     expect(r.callFull.ended).toBe(true);
@@ -187,10 +164,7 @@ describe("parking", () => {
     const s = new CelScript()
       .start(0, trunk)
       .start(0.1, p101)
-      .answer(3, p101, "AppDial", "(Outgoing Line)")
-      .answer(3, trunk, "Dial", "PJSIP/101,20,tT")
-      .enter(3, p101, "b1")
-      .enter(3, trunk, "b1")
+      .connect(3, trunk, p101, "b1", "PJSIP/101,20,tT")
       .exit(10, trunk, "b1")
       .row("PARK_START", 10, trunk, { appname: "Park", extra: JSON.stringify({ parker_dial_string: "PJSIP/101", parking_lot: "default" }) })
       .enter(10, trunk, "parkbridge", "holding_bridge")
