@@ -50,8 +50,18 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer> | Itera
         i++;
         continue;
       } else {
-        field += s[i];
+        // A run of plain characters up to the next comma, quote or line end.
+        let j = i + 1;
+        while (j < s.length) {
+          const c = s.charCodeAt(j);
+          if (c === 44 || c === 34 || c === 10 || c === 13) break;
+          j++;
+        }
+        field += s.slice(i, j);
         afterQuote = false;
+        pendingCr = false;
+        i = j;
+        continue;
       }
       pendingCr = false;
       i++;
