@@ -188,7 +188,6 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
   for (const r of rows) {
     const c = chans.get(r.uniqueid)!;
     const at = r.eventtime.getTime();
-    const base = channelFields(r, c);
     switch (r.eventtype) {
       case "CHAN_START": {
         if (c.started) break;
@@ -208,14 +207,14 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
         const bridge = str(x.bridge_id);
         if (!bridge || c.ended) break;
         c.bridge = bridge;
-        push(at, { Event: "BridgeEnter", ...base, BridgeUniqueid: bridge, BridgeTechnology: str(x.bridge_technology), BridgeType: "" });
+        push(at, { Event: "BridgeEnter", ...channelFields(r, c), BridgeUniqueid: bridge, BridgeTechnology: str(x.bridge_technology), BridgeType: "" });
         break;
       }
       case "BRIDGE_EXIT": {
         const x = parseExtra(r.extra);
         const bridge = str(x.bridge_id) || c.bridge;
         if (c.bridge === bridge) c.bridge = "";
-        if (bridge) push(at, { Event: "BridgeLeave", ...base, BridgeUniqueid: bridge });
+        if (bridge) push(at, { Event: "BridgeLeave", ...channelFields(r, c), BridgeUniqueid: bridge });
         break;
       }
       case "HANGUP":
@@ -232,7 +231,7 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
         c.ended = true;
         c.endedAt = at;
         c.bridge = "";
-        push(at, { Event: "Hangup", ...base, Cause: Number.isFinite(cause) && cause >= 0 ? String(cause) : "" });
+        push(at, { Event: "Hangup", ...channelFields(r, c), Cause: Number.isFinite(cause) && cause >= 0 ? String(cause) : "" });
         break;
       }
       case "BLINDTRANSFER": {
@@ -267,7 +266,7 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
         break;
       }
       case "APP_START": {
-        if (r === rec.row) push(at, { Event: "VarSet", ...base, Variable: "MIXMONITOR_FILENAME", Value: rec.file });
+        if (r === rec.row) push(at, { Event: "VarSet", ...channelFields(r, c), Variable: "MIXMONITOR_FILENAME", Value: rec.file });
         break;
       }
       case "PARK_START":
