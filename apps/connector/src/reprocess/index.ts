@@ -71,6 +71,7 @@ export class Reprocessing implements ReprocessApi {
   #source: CallSource | undefined;
   #rates: ErrorRates | undefined;
   #ratesTimer: NodeJS.Timeout | undefined;
+  #starting: Promise<void> | undefined;
 
   constructor(readonly opts: ReprocessingOptions) {
     const prefix = opts.config.redis.prefix;
@@ -93,8 +94,16 @@ export class Reprocessing implements ReprocessApi {
     });
   }
 
-  /** Opens the call source and starts the runner (schedule, queued and interrupted runs). */
-  async start(): Promise<void> {
+  /**
+   * Opens the call source and starts the runner (schedule, queued and interrupted runs). The
+   * connector does not wait for it (live calls first); stop() does.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     await this.source();
     await this.runner.start();
     this.#registerMetrics();
@@ -208,9 +217,9 @@ export class Reprocessing implements ReprocessApi {
   }
 
   async stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
     if (this.#ratesTimer) clearInterval(this.#ratesTimer);
-    await this.runner.stop();
-    await this.client.close();
+    await Promise.all([this.runner.stop(), this.client.close({ graceMs: 1000 })]);
     await this.#source?.close();
   }
 }

@@ -243,7 +243,7 @@ export class Connector {
     this.users.start();
     await this.registerLines();
     this.pool.start();
-    await this.reprocess.start();
+    this.reprocess.start().catch((err: Error) => log.error({ err: err.message }, "reprocessing could not start"));
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
       const fa = this.config.autodistribution.fastagi;
