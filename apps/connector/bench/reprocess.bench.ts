@@ -13,6 +13,7 @@
 import { note, printFigure, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
 import { startStack } from "../src/demo/stack.js";
 import { silentLogger } from "../src/log/logger.js";
+import { afterBurst } from "./after-burst.js";
 import { firstCelTime, loadCelTables, recordingRows } from "../test/reprocess/cel-db.js";
 
 const CALLS = Number(process.env.REPROCESS_BENCH_CALLS ?? 2000);
@@ -45,20 +46,13 @@ try {
   const wall = (Date.now() - started) / 1000;
   if (final.status !== "done") throw new Error(`run ${final.status}: ${final.error ?? ""}`);
   const landed = stack.emu.calls().filter((c) => c.finish).length;
-  const all = stack.emu.requests();
-  const top = all.filter((r) => r.batchOf === undefined && r.method !== "").sort((a, b) => a.id - b.id);
-  const subCount = new Map<number, number>();
-  for (const r of all) if (r.batchOf !== undefined) subCount.set(r.batchOf, (subCount.get(r.batchOf) ?? 0) + 1);
-  const tail = top.slice(51);
-  const tailCommands = tail.reduce((n, r) => n + (subCount.get(r.id) ?? 1), 0);
-  const tailSeconds = tail.length > 1 ? (tail[tail.length - 1]!.at - top[50]!.at) / 1000 : NaN;
-  const commands = top.reduce((n, r) => n + (subCount.get(r.id) ?? 1), 0);
-  const perCall = commands / landed;
+  const tail = afterBurst(stack.emu);
+  const perCall = tail.totalCommands / landed;
   const stats = stack.emu.stats();
-  note(`${landed}/${CALLS} calls landed in ${wall.toFixed(1)} s (counts ${JSON.stringify(final.counts)}); ${stats.requests} requests, ${commands} commands, ${perCall.toFixed(2)} per call; ${stats.limitErrors} limit errors`);
-  note(`after the burst: ${tail.length} requests carried ${tailCommands} commands in ${tailSeconds.toFixed(1)} s`);
+  note(`${landed}/${CALLS} calls landed in ${wall.toFixed(1)} s (counts ${JSON.stringify(final.counts)}); ${stats.requests} requests, ${tail.totalCommands} commands, ${perCall.toFixed(2)} per call; ${stats.limitErrors} limit errors`);
+  note(`after the burst: ${tail.requests} requests carried ${tail.commands} commands in ${tail.seconds.toFixed(1)} s`);
   if (landed !== CALLS) throw new Error(`only ${landed} of ${CALLS} calls landed`);
-  printFigure("reprocess.calls_per_s", tailCommands / tailSeconds / perCall, "calls/s");
+  printFigure("reprocess.calls_per_s", tail.commands / tail.seconds / perCall, "calls/s");
 } finally {
   await stack.close();
   await cel.drop().catch(() => undefined);

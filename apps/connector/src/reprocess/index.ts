@@ -72,6 +72,7 @@ export class Reprocessing implements ReprocessApi {
   #rates: ErrorRates | undefined;
   #ratesTimer: NodeJS.Timeout | undefined;
   #starting: Promise<void> | undefined;
+  #errorsLastHour: Record<string, number> = {};
 
   constructor(readonly opts: ReprocessingOptions) {
     const prefix = opts.config.redis.prefix;
@@ -185,6 +186,8 @@ export class Reprocessing implements ReprocessApi {
 
   async refreshRates(): Promise<ErrorRates | undefined> {
     this.#rates = await this.stats.rates().catch(() => this.#rates);
+    const lastHour = await this.stats.buckets("hour").catch(() => undefined);
+    if (lastHour) this.#errorsLastHour = lastHour.at(-1)?.byType ?? {};
     return this.#rates;
   }
 
@@ -213,6 +216,7 @@ export class Reprocessing implements ReprocessApi {
     const m = this.opts.metrics;
     if (!m) return;
     m.gauge("ab24_live_error_rate", "calls not right on the first live pass / all calls, last 7 days", () => this.#rates?.liveErrorRate ?? 0);
+    m.gauge("ab24_errors_this_hour", "typed errors journalled in the current UTC hour, by type", () => Object.entries(this.#errorsLastHour).map(([type, n]) => [{ type }, n]));
     m.gauge("ab24_after_reprocess_error_rate", "calls still not right after reprocessing / all calls, last 7 days", () => this.#rates?.afterReprocessErrorRate ?? 0);
   }
 
