@@ -21,6 +21,8 @@ export const CONNECTOR_SCOPES: readonly string[] = [
   "tasks.task.add",
   "im.notify.system.add",
   "im.notify.personal.add",
+  // reprocessing: the portal's call history, cross-checked by EXTERNAL_CALL_ID (read only)
+  "voximplant.statistic.get",
 ];
 
 export const SCOPE_PRESETS: Readonly<Record<string, readonly string[]>> = { connector: CONNECTOR_SCOPES };

@@ -13,6 +13,7 @@ import { Redis } from "ioredis";
 import { loadRecording, note, printFigure, replicateRecording, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
 import { startStack } from "../src/demo/stack.js";
 import { silentLogger } from "../src/log/logger.js";
+import { afterBurst } from "./after-burst.js";
 
 const base = loadRecording("01_inbound_ext101_answered");
 
@@ -34,16 +35,12 @@ async function throughput(calls: number): Promise<void> {
     // than 2/s would; what counts is the throughput once only the drain (2 requests/s) is left:
     // commands Bitrix24 took per second after the burst, divided by the commands one call needs.
     const all = stack.emu.requests();
-    const top = all.filter((r) => r.batchOf === undefined && r.method !== "").sort((a, b) => a.id - b.id);
-    const subCount = new Map<number, number>();
-    for (const r of all) if (r.batchOf !== undefined) subCount.set(r.batchOf, (subCount.get(r.batchOf) ?? 0) + 1);
-    const tail = top.slice(51);
-    const tailCommands = tail.reduce((n, r) => n + (subCount.get(r.id) ?? 1), 0);
-    const tailSeconds = tail.length > 1 ? (tail[tail.length - 1]!.at - top[50]!.at) / 1000 : NaN;
+    const top = all.filter((r) => r.batchOf === undefined && r.method !== "");
+    const tail = afterBurst(stack.emu);
     const totalCommands = all.filter((r) => r.batchOf !== undefined).length;
     const commandsPerCall = totalCommands / done.length;
-    const rate = tailCommands / tailSeconds / commandsPerCall;
-    note(`after the burst: ${tail.length} requests carried ${tailCommands} commands in ${tailSeconds.toFixed(1)} s; ${commandsPerCall.toFixed(2)} commands per call`);
+    const rate = tail.commands / tail.seconds / commandsPerCall;
+    note(`after the burst: ${tail.requests} requests carried ${tail.commands} commands in ${tail.seconds.toFixed(1)} s; ${commandsPerCall.toFixed(2)} commands per call`);
     const stats = stack.emu.stats();
     for (const r of stack.emu.requests().filter((x) => x.status === 503)) note(`503 on ${r.method} at request #${r.id}`);
     const byMethod = new Map<string, number>();

@@ -34,7 +34,7 @@ export function parseArgs(argv: string[]): Parsed {
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full", "dry-run"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
       else flags[a.slice(2)] = true;
     } else if (!command) command = a;
     else positional.push(a);
@@ -74,6 +74,9 @@ Usage:
                                          validate a configuration file (each wrong key with its path); exit 1 if invalid
   asterisk-b24 test-connections --config FILE
                                          try AMI (login + Ping), Redis, Bitrix24, recordings DB and folder; exit 1 if any fails
+  asterisk-b24 reprocess (--day YYYY-MM-DD | --from WHEN --to WHEN) [--only failed|missing|all]
+                       [--dry-run] [--call KEY,KEY…] [--report-dir DIR] --config FILE
+                                         find calls missing or wrong in Bitrix24 and land them (progress on stderr)
   asterisk-b24 --version`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -121,6 +124,22 @@ export async function main(argv: string[]): Promise<number> {
       const { checkConfigCommand, testConnectionsCommand } = await import("./console/cli-commands.js");
       return args.command === "check-config" ? checkConfigCommand(configPath) : testConnectionsCommand(configPath);
     }
+    case "reprocess": {
+      const configPath = args.flags.config;
+      if (typeof configPath !== "string") throw new UsageError("reprocess needs --config FILE");
+      const str = (k: string) => (typeof args.flags[k] === "string" ? (args.flags[k] as string) : undefined);
+      const { reprocessCommand } = await import("./reprocess/cli.js");
+      return reprocessCommand({
+        config: configPath,
+        ...(str("from") ? { from: str("from") } : {}),
+        ...(str("to") ? { to: str("to") } : {}),
+        ...(str("day") ? { day: str("day") } : {}),
+        ...(str("only") ? { only: str("only") } : {}),
+        ...(str("report-dir") ? { reportDir: str("report-dir") } : {}),
+        ...(str("call") ? { callKeys: str("call")!.split(",").map((k) => k.trim()).filter(Boolean) } : {}),
+        dryRun: args.flags["dry-run"] === true,
+      });
+    }
     default:
       throw new UsageError(`unknown command "${args.command}"\n\n${HELP}`);
   }
@@ -133,7 +152,7 @@ if (invokedDirectly) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      if (err instanceof UsageError || (err as Error).name === "ConfigError") {
+      if (err instanceof UsageError || (err as Error).name === "UsageError" || (err as Error).name === "ConfigError") {
         process.stderr.write(`asterisk-b24: ${(err as Error).message}\n`);
         process.exitCode = 2;
       } else {

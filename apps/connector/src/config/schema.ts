@@ -3,6 +3,8 @@ import { hooksConfigSchema } from "../hooks/config.js";
 import { clickToCallSchema } from "../click-to-call/config.js";
 import { autodistributionSchema } from "../autodistribution/config.js";
 import { trackerSettingsSchema } from "../tracker/config.js";
+import { celConfigSchema } from "../cel/config.js";
+import { reprocessSchema } from "../reprocess/config.js";
 
 /**
  * The connector's configuration. Every key has a default that suits a FreePBX host with a
@@ -230,6 +232,10 @@ export const connectorConfigSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
   clickToCall: clickToCallSchema.default(clickToCallSchema.parse({})),
   autodistribution: autodistributionSchema.default(autodistributionSchema.parse({})),
+  /** Asterisk's CEL/CDR store, to rebuild calls for reprocessing (docs/cel.md). Optional. */
+  cel: celConfigSchema.optional(),
+  /** Reprocessing: schedule, priority lanes, reports (docs/reprocessing.md). */
+  reprocess: reprocessSchema.default(reprocessSchema.parse({})),
 });
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

@@ -48,6 +48,11 @@ export interface B24ClientOptions {
     timeoutMs?: number;
   };
   queue?: QueueConfig;
+  /**
+   * BullMQ priority of this client's batches (e.g. 10 for reprocessing). Unset (live calls): taken
+   * before any prioritized batch of the same queue.
+   */
+  priority?: number;
   /** Replace the HTTP transport (tests). */
   transport?: Transport;
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
@@ -283,7 +288,7 @@ export class B24Client {
       if (fresh.length === 0) return;
       const payload = fresh.length === entries.length ? batch : { ...batch, commands: batch.commands.filter((c) => fresh.some((e) => e.id === c.entryId)) };
       this.watch(payload.id, fresh.map((e) => e.id));
-      await this.queue.add("batch", payload, batchJobOptions(payload, this.opts.queue ?? {}));
+      await this.queue.add("batch", payload, batchJobOptions(payload, this.opts.queue ?? {}, this.opts.priority));
       void this.checkJob(payload.id); // completed before we listened? (another process's worker)
     } catch (err) {
       for (const e of entries) this.fail(e.id, err instanceof Error ? err : new Error(String(err)));

@@ -30,10 +30,16 @@ export function createBatchQueue(connection: ConnectionOptions, prefix: string, 
   return new Queue<BatchPayload, BatchJobResult>(queueName(portal), { connection, prefix });
 }
 
-export function batchJobOptions(batch: BatchPayload, cfg: QueueConfig) {
+/**
+ * `priority`: BullMQ job priority (1 = highest of the prioritized). Jobs without one — live calls —
+ * are always taken before prioritized jobs, so a backlog submitted with a priority (reprocessing)
+ * only gets the lanes live batches leave free.
+ */
+export function batchJobOptions(batch: BatchPayload, cfg: QueueConfig, priority?: number) {
   const keep = cfg.keepResultsSec ?? 86_400;
   return {
     jobId: batch.id,
+    ...(priority ? { priority } : {}),
     removeOnComplete: { age: keep },
     removeOnFail: { age: keep * 7 },
     // The executor retries Bitrix24 failures itself; these attempts only cover unexpected crashes of

@@ -1,8 +1,8 @@
 import { HttpError } from "@asterisk-b24/common";
-import type { CallOutcomeStatus } from "../journal/index.js";
+import { CALL_OUTCOME_STATUSES, type CallOutcomeStatus } from "../journal/journal.js";
 
 /** Values of `?status=` on /api/calls. */
-export const CALL_STATUSES: readonly CallOutcomeStatus[] = ["in_progress", "delivered", "failed", "cancelled", "skipped"];
+export const CALL_STATUSES: readonly CallOutcomeStatus[] = CALL_OUTCOME_STATUSES;
 
 type Query = Record<string, unknown>;
 

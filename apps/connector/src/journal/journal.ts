@@ -13,7 +13,8 @@ import type { Redis } from "ioredis";
  *   P:journal:by-crm:<CALL_ID>    STRING  call key of a Bitrix24 CALL_ID (the b24-app's call card asks by it)
  *   P:journal:errors:<hour>       HASH  error type → count, per UTC hour (error statistics)
  */
-export const CALL_OUTCOME_STATUSES = ["in_progress", "delivered", "failed", "cancelled", "skipped"] as const;
+/** `reprocessed`: put right by a reprocessing run after the live pass missed or got it wrong. */
+export const CALL_OUTCOME_STATUSES = ["in_progress", "delivered", "failed", "cancelled", "skipped", "reprocessed"] as const;
 export type CallOutcomeStatus = (typeof CALL_OUTCOME_STATUSES)[number];
 
 export function isCallOutcomeStatus(value: unknown): value is CallOutcomeStatus {
@@ -42,6 +43,16 @@ export interface CallSummary {
   /** Last typed error name (e.g. B24BusinessError, HookTimeoutError). */
   lastErrorType?: string;
   reprocessCount?: string;
+  /**
+   * Set by reprocessing when the live pass was not right: `failed` (journalled as failed),
+   * `unseen` (only Asterisk's CEL had the call), `wrong` (in the CRM, but without its record or
+   * with another responsible). Kept after the fix: the live error rate counts it.
+   */
+  liveResult?: "failed" | "unseen" | "wrong";
+  /** Last reprocessing verdict: `fine`, `fixed`, or `still_wrong` (with `reason`). */
+  verify?: "fine" | "fixed" | "still_wrong";
+  /** Id of the last reprocessing run that looked at the call. */
+  reprocessRun?: string;
 }
 
 export interface JournalEntry {
@@ -146,6 +157,20 @@ export class Journal {
     return { summary: toSummary(summary), entries: entries.map((e) => JSON.parse(e) as JournalEntry) };
   }
 
+  /** The call's summary alone (no entries), or undefined when the journal never heard of it. */
+  async summary(callKey: string): Promise<CallSummary | undefined> {
+    const h = await this.redis.hgetall(this.#call(callKey));
+    return h && Object.keys(h).length > 0 ? toSummary(h) : undefined;
+  }
+
+  /** Every failed call key with its failure time (ms), oldest first. */
+  async failedKeys(): Promise<Array<{ callKey: string; at: number }>> {
+    const flat = await this.redis.zrange(this.#failed, "0", "-1", "WITHSCORES");
+    const out: Array<{ callKey: string; at: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ callKey: flat[i]!, at: Number(flat[i + 1]) });
+    return out;
+  }
+
   /** The call key that registered Bitrix24 CALL_ID `crmCallId`, if the journal still has it. */
   async byCrmCallId(crmCallId: string): Promise<string | undefined> {
     return (await this.redis.get(this.#byCrm(crmCallId))) ?? undefined;
@@ -209,10 +234,39 @@ export class Journal {
     return out;
   }
 
+  /** Error counts by type for each of the last `hours` UTC hours, oldest first (`start` = hour start, ms). */
+  async errorsByHour(hours: number, now = Date.now()): Promise<Array<{ start: number; byType: Record<string, number> }>> {
+    const first = Math.floor(now / 3600_000) * 3600_000 - (hours - 1) * 3600_000;
+    const multi = this.redis.multi();
+    for (let h = 0; h < hours; h++) multi.hgetall(`${this.prefix}:journal:errors:${hourKey(first + h * 3600_000)}`);
+    const res = (await multi.exec()) ?? [];
+    return res.map(([, value], h) => {
+      const byType: Record<string, number> = {};
+      for (const [type, count] of Object.entries((value ?? {}) as Record<string, string>)) byType[type] = Number(count);
+      return { start: first + h * 3600_000, byType };
+    });
+  }
+
+  /** Status and reprocessing fields of every call first seen in [fromMs, toMs] (error rates). */
+  async outcomes(fromMs: number, toMs = Date.now()): Promise<Array<Pick<CallSummary, "status" | "liveResult" | "verify">>> {
+    const keys = await this.redis.zrangebyscore(this.#byTime, String(fromMs), String(toMs));
+    const out: Array<Pick<CallSummary, "status" | "liveResult" | "verify">> = [];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const multi = this.redis.multi();
+      for (const k of keys.slice(i, i + 1000)) multi.hmget(this.#call(k), "status", "liveResult", "verify");
+      for (const [, v] of (await multi.exec()) ?? []) {
+        const [status, liveResult, verify] = (v ?? []) as Array<string | null>;
+        if (!status) continue;
+        out.push({ status: status as CallOutcomeStatus, ...(liveResult ? { liveResult: liveResult as CallSummary["liveResult"] } : {}), ...(verify ? { verify: verify as CallSummary["verify"] } : {}) });
+      }
+    }
+    return out;
+  }
+
   /** Counts by status over the calls first seen in the window. */
   async statusCounts(fromMs: number, toMs = Date.now()): Promise<Record<CallOutcomeStatus, number>> {
     const keys = await this.redis.zrangebyscore(this.#byTime, String(fromMs), String(toMs));
-    const out: Record<CallOutcomeStatus, number> = { in_progress: 0, delivered: 0, failed: 0, cancelled: 0, skipped: 0 };
+    const out: Record<CallOutcomeStatus, number> = { in_progress: 0, delivered: 0, failed: 0, cancelled: 0, skipped: 0, reprocessed: 0 };
     const multi = this.redis.multi();
     for (const k of keys) multi.hget(this.#call(k), "status");
     for (const [, status] of (await multi.exec()) ?? []) {

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { AmiClient, type AmiActionResult, type AmiMessage } from "@asterisk-b24/ami";
 import { redisOptions } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
-import { B24Client } from "../crm/index.js";
+import { B24Client, type B24ClientOptions } from "../crm/index.js";
 import { authFromConfig, portalOf } from "../crm/auth/from-config.js";
 import { registerExternalLines } from "../crm/external-lines.js";
 import { clientGateway, fetchUploader, type CrmGateway } from "../crm/gateway.js";
@@ -40,6 +40,7 @@ import { createConnectorLicense, LicenseStartError, type ConnectorLicense } from
 import { ClickToCallService, originateAction, type OriginateRequest } from "../click-to-call/index.js";
 import { Autodistribution, createAutodistributionRouter, FastAgiServer } from "../autodistribution/index.js";
 import { callsListHandler, createConsoleRouter } from "../console/router.js";
+import { Reprocessing } from "../reprocess/index.js";
 import { RedisHealth } from "./redis-health.js";
 import { CrmHealth, observeGateway } from "./crm-health.js";
 import { retryInBackground, within } from "./background-retry.js";
@@ -90,6 +91,8 @@ export class Connector {
   linesRegistered: Promise<boolean> = Promise.resolve(false);
   /** Click-to-call (OnExternalCallStart from the b24-app's queue) and autodistribution, when enabled. */
   readonly clickToCall: ClickToCallService | undefined;
+  /** Reprocessing runs (CEL / journal / CRM cross-check), their schedule and reports. */
+  readonly reprocess: Reprocessing;
   readonly autodistribution: Autodistribution | undefined;
   #fastAgi: FastAgiServer | undefined;
   fastAgiPort = 0;
@@ -111,7 +114,7 @@ export class Connector {
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix);
 
-    this.b24 = new B24Client({
+    const b24Options: B24ClientOptions = {
       portal: portalOf(config),
       auth: authFromConfig(config),
       redis: redisOpts,
@@ -122,7 +125,8 @@ export class Connector {
       http: { timeoutMs: config.b24.requestTimeoutMs },
       queue: { lockDurationMs: config.b24.jobLockMs, stalledIntervalMs: Math.max(500, Math.round(config.b24.jobLockMs / 2)) },
       logger: log.child({ component: "b24" }),
-    });
+    };
+    this.b24 = new B24Client(b24Options);
     this.crmHealth = new CrmHealth(config.b24.auth.mode, log.child({ component: "b24" }));
     this.gateway = observeGateway(clientGateway(this.b24, fetchUploader(config.b24.requestTimeoutMs)), this.crmHealth);
     this.users = new UsersCache({
@@ -224,6 +228,17 @@ export class Connector {
       redisHealth: this.redisHealth,
       crmHealth: this.crmHealth,
     });
+    this.reprocess = new Reprocessing({
+      config,
+      live: this.#stageDeps,
+      redis: this.redis,
+      connection: redisOpts,
+      outbox: this.outbox,
+      createClient: (o) => new B24Client({ ...b24Options, auth: authFromConfig(config), ...o }),
+      logger: log.child({ component: "reprocess" }),
+      metrics: this.metrics,
+    });
+    this.reprocess.registerStatus(this.status);
   }
 
   get httpPort(): number {
@@ -242,11 +257,7 @@ export class Connector {
     const signal = this.#stopping.signal;
     if (this.options.http !== false) await this.#listenHttp();
     await this.redisHealth.waitReady(signal);
-    const lookup = this.config.recordings.lookup;
-    if (lookup) {
-      this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
-      this.#stageDeps.recordingLookup = this.recordingLookup;
-    }
+    await this.openRecordingLookup();
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
     void retryInBackground(() => this.users.start(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry") });
@@ -255,6 +266,7 @@ export class Connector {
       onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry"),
     });
     this.pool.start();
+    this.reprocess.start().catch((err: Error) => log.error({ err: err.message }, "reprocessing could not start"));
     this.clickToCall?.start();
     if (this.autodistribution && this.config.autodistribution.fastagi.enabled) {
       const fa = this.config.autodistribution.fastagi;
@@ -292,12 +304,21 @@ export class Connector {
     await this.ami.connect();
   }
 
+  /** The recordings table lookup (`recordings.lookup`), when configured; also used by the reprocess command. */
+  async openRecordingLookup(): Promise<void> {
+    const lookup = this.config.recordings.lookup;
+    if (!lookup || this.recordingLookup) return;
+    this.recordingLookup = await createDbRecordingLookup({ driver: lookup.driver, connection: lookup.connection, query: lookup.query });
+    this.#stageDeps.recordingLookup = this.recordingLookup;
+  }
+
   async #listenHttp(): Promise<void> {
     const log = this.log;
     const routers: Array<{ path: string; router: Router; public?: boolean }> = [
       { path: "/hooks-api", router: createHookApiRouter({ b24: { call: (m, p) => this.gateway.call(m, p as Record<string, unknown>) }, tokens: this.hookTokens }), public: true },
       { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#stageDeps.extensionMap.toB24(x) }) },
       { path: "/api", router: createCallsApiRouter(this.journal, this.outbox, callsListHandler(this)) },
+      { path: "/api", router: this.reprocess.router() },
       { path: "/", router: createConsoleRouter(this) },
     ];
     if (this.config.recordings.linkSecret) {
@@ -339,6 +360,7 @@ export class Connector {
     await step(this.#fastAgi?.stop() ?? Promise.resolve());
     await step(this.ami.close());
     await this.pool.stop(grace);
+    await step(this.reprocess.stop());
     this.users.stop();
     await step(this.b24.close({ graceMs: grace }));
     await step(this.recordingLookup?.close() ?? Promise.resolve());

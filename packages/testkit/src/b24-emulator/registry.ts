@@ -7,6 +7,7 @@ import { imMethods } from "./methods/im.js";
 import { taskMethods } from "./methods/tasks.js";
 import { telephonyMethods } from "./methods/telephony.js";
 import { userMethods } from "./methods/user.js";
+import { voximplantMethods } from "./methods/voximplant.js";
 import type { Portal } from "./portal.js";
 
 export function installMethods(portal: Portal): void {
@@ -19,6 +20,7 @@ export function installMethods(portal: Portal): void {
     ...imMethods,
     ...eventMethods,
     ...appMethods,
+    ...voximplantMethods,
   };
   for (const [name, def] of Object.entries(all)) portal.methods.set(name.toLowerCase(), def);
 }

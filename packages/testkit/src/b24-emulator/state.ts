@@ -66,6 +66,8 @@ export interface StatRow {
   CRM_ACTIVITY_ID: number | null;
   row: Record<string, unknown>;
   recordFileId: number | null;
+  /** CALL_START_DATE of the call (ms): what voximplant.statistic.get filters and sorts by. */
+  callStartDate: number;
 }
 
 export interface FileRow {

@@ -333,7 +333,7 @@ function finish(ctx: MethodContext): unknown {
   if (Object.keys(errors).length) row["ERRORS"] = errors;
 
   state.active.delete(callId);
-  state.stats.set(callId, { ID: statId, CALL_ID: callId, REST_APP_ID: call.REST_APP_ID, CRM_ACTIVITY_ID: activityId, row, recordFileId: null });
+  state.stats.set(callId, { ID: statId, CALL_ID: callId, REST_APP_ID: call.REST_APP_ID, CRM_ACTIVITY_ID: activityId, row, recordFileId: null, callStartDate: call.callStartDate });
   portal.counters.callsFinished++;
   if (rec) {
     rec.finish = { params: { ...ctx.params }, at: now, result: row };
