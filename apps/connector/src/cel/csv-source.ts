@@ -3,7 +3,7 @@
  * reads the file from the start and skips rows before the period; CDR rows are indexed for the
  * period first (only those that carry a recording file or a DID: all the rebuild uses).
  */
-import type { CelSource } from "./index.js";
+import type { CelSource } from "./types.js";
 import { cdrCsvRows, celCsvRows } from "./csv-rows.js";
 import { groupCalls } from "./group.js";
 import type { CdrRow } from "./rows.js";

@@ -1,4 +1,4 @@
-import type { CelSource } from "./index.js";
+import type { CelSource } from "./types.js";
 import type { CelConfig } from "./config.js";
 import { csvCelSource } from "./csv-source.js";
 import { CelSourceError } from "./sql-driver.js";

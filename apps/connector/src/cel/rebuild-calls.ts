@@ -1,4 +1,4 @@
-import type { CelSource, RebuildConfig, RebuiltCall } from "./index.js";
+import type { CelSource, RebuildConfig, RebuiltCall } from "./types.js";
 import { CelRebuildError, rebuildCall } from "./rebuild.js";
 
 export interface RebuildCallsOptions {

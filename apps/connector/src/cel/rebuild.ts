@@ -1,5 +1,5 @@
 import { createTrackerState, track, type CallFull, type StageEvent } from "../tracker/index.js";
-import type { RebuildConfig, RebuiltCall } from "./index.js";
+import type { RebuildConfig, RebuiltCall } from "./types.js";
 import type { CdrRow, CelRow } from "./rows.js";
 import { translateCall } from "./translate.js";
 

@@ -1,5 +1,5 @@
 /** CelSource over a CEL (and CDR) table: MariaDB/MySQL or PostgreSQL, Asterisk's own layouts. */
-import type { CelSource } from "./index.js";
+import type { CelSource } from "./types.js";
 import { groupCalls, type GroupedCall } from "./group.js";
 import { toCdrRow, toCelRow } from "./normalize.js";
 import type { CdrRow, CelCallRows, CelRow } from "./rows.js";
@@ -100,16 +100,28 @@ export function sqlCelSource(connection: SqlDriver | Promise<SqlDriver>, s: SqlS
       for (let round = 0; round < 8 && (newL.length > 0 || newU.length > 0); round++) {
         const where: string[] = [];
         const params: string[] = [];
-        if (newL.length > 0) where.push(`linkedid IN (${list(0, newL.length)})`), params.push(...newL);
-        if (newU.length > 0) where.push(`uniqueid IN (${list(params.length, newU.length)})`), params.push(...newU);
+        if (newL.length > 0) {
+          where.push(`linkedid IN (${list(0, newL.length)})`);
+          params.push(...newL);
+        }
+        if (newU.length > 0) {
+          where.push(`uniqueid IN (${list(params.length, newU.length)})`);
+          params.push(...newU);
+        }
         const rows = await driver.query(`SELECT * FROM ${table} WHERE ${where.join(" OR ")}`, params);
         newL = [];
         newU = [];
         for (const raw of rows) {
           const r = toCelRow(raw, s.timezone);
           seen.set(r.id !== undefined ? `#${r.id}` : `${r.eventtype}|${r.eventtime.getTime()}|${r.uniqueid}|${r.linkedid}|${r.extra}`, r);
-          if (!lids.has(r.linkedid)) lids.add(r.linkedid), newL.push(r.linkedid);
-          if (!uids.has(r.uniqueid)) uids.add(r.uniqueid), newU.push(r.uniqueid);
+          if (!lids.has(r.linkedid)) {
+            lids.add(r.linkedid);
+            newL.push(r.linkedid);
+          }
+          if (!uids.has(r.uniqueid)) {
+            uids.add(r.uniqueid);
+            newU.push(r.uniqueid);
+          }
         }
       }
       if (seen.size === 0) return undefined;
