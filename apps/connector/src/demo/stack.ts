@@ -23,6 +23,7 @@ import {
   type AmiReplayDrop,
   type AmiReplayServer,
   type B24Emulator,
+  type B24EmulatorOptions,
   type Recording,
 } from "@asterisk-b24/testkit";
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
@@ -48,6 +49,8 @@ export interface StackOptions {
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
   drop?: AmiReplayDrop;
+  /** Bitrix24 portal behaviour (e.g. an older box whose register de-duplication ignores EXTERNAL_CALL_ID). */
+  portal?: Pick<B24EmulatorOptions, "dedupByExternalCallId">;
   /** Extra connector configuration merged over the stack's. */
   config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
@@ -87,6 +90,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     users: DEMO_USERS,
     contacts: (o.contacts ?? DEMO_CONTACTS) as never,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
+    ...o.portal,
   });
   const hasClickToCall = o.recordings.some((r) => r.actions.some((a) => a.message.get("Action")?.toLowerCase() === "originate"));
   const pbx = await startAmiReplayServer({

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { RegisterDedupState } from "./register-dedup.js";
 
 /**
  * What the pipeline has done in Bitrix24 for one call, kept in Redis beside the tracker state so
@@ -26,6 +27,8 @@ export interface CrmCallState {
   answeredUserIds: number[];
   /** Last register failure (Bitrix24's text); registration is tried again later in the call. */
   registerError?: string;
+  /** Bitrix24 answered a register with another of our calls' CALL_ID: what this call waits for. */
+  registerDedup?: RegisterDedupState;
   finished?: boolean;
   /** Calls merged into this one (attended transfer consultation calls). */
   mergedFrom: string[];

@@ -22,6 +22,7 @@ import type { CachedUser } from "./parts/users-cache.js";
 import { formatB24DateTime } from "./parts/datetime.js";
 import { toB24Status } from "./parts/status-code.js";
 import { attachRecording } from "./record.js";
+import { claimRegistered, crmCallIndexFor, deferDeduplicated, registerRequestId, waitOutDedup } from "./register-dedup.js";
 import type { CallStage } from "../hooks/index.js";
 import type { CallFull, StageEvent } from "../tracker/index.js";
 
@@ -212,6 +213,7 @@ export class StageStep {
     if (!crmCallId || this.crm.crmCallId) return !!this.crm.crmCallId;
     this.crm.crmCallId = crmCallId;
     this.crm.source = "portal";
+    await crmCallIndexFor(this.deps).claim(crmCallId, this.callKey);
     await this.deps.journal.update(this.callKey, { crmCallId, direction: this.call.direction, clientNumber: this.call.client_number, lineNumber: this.call.line_number });
     await this.save();
     if (this.deps.hooks.isEnabled("post_registration")) await this.deps.hooks.run("post_registration", { call_full: this.hookCall(), call_stage: this.stage });
@@ -225,6 +227,7 @@ export class StageStep {
   async register(user: CachedUser, showTo?: number): Promise<boolean> {
     if (this.crm.crmCallId) return true;
     if (await this.adoptPortalCall()) return true;
+    await waitOutDedup(crmCallIndexFor(this.deps), this.crm);
     const call = this.call;
     const base = {
       USER_ID: user.id,
@@ -261,13 +264,14 @@ export class StageStep {
         commands.push({ name: "show", method: "telephony.externalcall.show", params: show });
       }
     }
-    const res = await sendChain(this.deps.gateway, this.deps.journal, this.callKey, this.id("register"), commands, this.stage);
+    const res = await sendChain(this.deps.gateway, this.deps.journal, this.callKey, registerRequestId(this.id("register"), this.crm), commands, this.stage);
     const reg = outcomeOf<{ CALL_ID: string; CRM_ENTITY_TYPE?: string | null; CRM_ENTITY_ID?: number | null; CRM_CREATED_LEAD?: number | null }>(res, "reg");
     if (!reg?.ok) {
       this.crm.registerError = reg ? reg.error.description || reg.error.message : "no answer";
       await this.deps.journal.update(this.callKey, { reason: `register refused: ${this.crm.registerError}`, lastErrorType: reg && !reg.ok ? reg.error.kind : undefined });
       return false;
     }
+    if (!(await claimRegistered(crmCallIndexFor(this.deps), this.crm, this.callKey, reg.value.CALL_ID))) return deferDeduplicated(this);
     this.crm.crmCallId = reg.value.CALL_ID;
     this.crm.source = "register";
     this.crm.registeredUserId = Number(params.USER_ID);
@@ -485,6 +489,7 @@ export class StageStep {
     }
     const res = await sendChain(this.deps.gateway, this.deps.journal, this.callKey, this.id("finish"), [{ name: "finish", method: "telephony.externalcall.finish", params }], this.stage);
     const fin = outcomeOf<{ CRM_ACTIVITY_ID?: number | null }>(res, "finish");
+    await crmCallIndexFor(this.deps).release(this.crm.crmCallId!);
     if (!fin?.ok) {
       const text = fin ? fin.error.description || fin.error.message : "no answer";
       await this.deps.journal.fail(this.callKey, `finish refused: ${text}`);
