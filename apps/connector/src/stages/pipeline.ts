@@ -227,7 +227,7 @@ export class StageStep {
   async register(user: CachedUser, showTo?: number): Promise<boolean> {
     if (this.crm.crmCallId) return true;
     if (await this.adoptPortalCall()) return true;
-    await waitOutDedup(crmCallIndexFor(this.deps), this.crm);
+    await waitOutDedup(crmCallIndexFor(this.deps), this.crm, this.callKey);
     const call = this.call;
     const base = {
       USER_ID: user.id,

@@ -21,6 +21,8 @@ import type { CrmCallState } from "./crm-state.js";
 export const REGISTER_DEDUP_WINDOW_MS = 30 * 60_000;
 /** How often a call that waits for a de-duplicating holder looks again. */
 export const DEDUP_RECHECK_MS = 1000;
+/** A waiter whose turn to register again came but who never told the new CALL_ID: the next one goes after this. */
+export const DEDUP_TURN_TIMEOUT_MS = 30_000;
 const CLAIM_TTL_S = 24 * 3600;
 
 export interface CrmCallHolder {
@@ -53,6 +55,27 @@ export class CrmCallIndex {
   async holder(crmCallId: string): Promise<CrmCallHolder | undefined> {
     const raw = await this.redis.get(this.#key(crmCallId));
     return raw ? (JSON.parse(raw) as CrmCallHolder) : undefined;
+  }
+
+  /**
+   * After the CALL_ID closed, the calls that waited for it register again one at a time: the first
+   * to ask gets the turn (returned as holder); the others follow the CALL_ID it gets (successor).
+   */
+  async takeTurn(crmCallId: string, callKey: string, now = Date.now()): Promise<CrmCallHolder> {
+    const mine: CrmCallHolder = { callKey, at: now };
+    const key = `${this.#key(crmCallId)}:turn`;
+    if ((await this.redis.set(key, JSON.stringify(mine), "EX", CLAIM_TTL_S, "NX")) === "OK") return mine;
+    const raw = await this.redis.get(key);
+    return raw ? (JSON.parse(raw) as CrmCallHolder) : mine;
+  }
+
+  /** The CALL_ID the next register with the same de-duplication key got after `crmCallId`. */
+  async successor(crmCallId: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.#key(crmCallId)}:next`)) ?? undefined;
+  }
+
+  async setSuccessor(crmCallId: string, next: string): Promise<void> {
+    await this.redis.set(`${this.#key(crmCallId)}:next`, next, "EX", CLAIM_TTL_S);
   }
 
   /**
@@ -96,15 +119,27 @@ export function registerRequestId(baseId: string, crm: CrmCallState): string {
 
 /**
  * Before registering: throws RegisterDeferredError while the CALL_ID Bitrix24 would hand back
- * is still held by another of our calls (its finish not sent yet) and within the window.
+ * is still held by another of our calls (its finish not sent yet) and within the window. Once it
+ * is closed, the waiters go one at a time (else all but one would be de-duplicated again onto
+ * the first one's new CALL_ID): the others wait for the CALL_ID that one got.
  */
-export async function waitOutDedup(index: CrmCallIndex, crm: CrmCallState, now = Date.now()): Promise<void> {
-  const d = crm.registerDedup;
-  if (!d) return;
-  const holder = await index.holder(d.crmCallId);
-  if (!holder || holder.finished || holder.callKey !== d.holder) return;
-  if (now - holder.at >= REGISTER_DEDUP_WINDOW_MS) return;
-  throw new RegisterDeferredError(`register waits: Bitrix24 de-duplicated it onto ${d.crmCallId}, still open for call ${d.holder}`);
+export async function waitOutDedup(index: CrmCallIndex, crm: CrmCallState, callKey: string, now = Date.now()): Promise<void> {
+  for (let hop = 0; hop < 1000; hop++) {
+    const d = crm.registerDedup;
+    if (!d) return;
+    const holder = await index.holder(d.crmCallId);
+    const open = holder !== undefined && !holder.finished && holder.callKey === d.holder && now - holder.at < REGISTER_DEDUP_WINDOW_MS;
+    if (open) throw new RegisterDeferredError(`register waits: Bitrix24 de-duplicated it onto ${d.crmCallId}, still open for call ${d.holder}`);
+    const next = await index.successor(d.crmCallId);
+    const nextHolder = next === undefined ? undefined : await index.holder(next);
+    if (next !== undefined && nextHolder && nextHolder.callKey !== callKey) {
+      crm.registerDedup = { ...d, crmCallId: next, holder: nextHolder.callKey, holderSince: nextHolder.at };
+      continue;
+    }
+    const turn = await index.takeTurn(d.crmCallId, callKey, now);
+    if (turn.callKey === callKey || now - turn.at >= DEDUP_TURN_TIMEOUT_MS) return;
+    throw new RegisterDeferredError(`register waits: call ${turn.callKey} registers first after ${d.crmCallId} closed`);
+  }
 }
 
 /**
@@ -113,6 +148,8 @@ export async function waitOutDedup(index: CrmCallIndex, crm: CrmCallState, now =
  */
 export async function claimRegistered(index: CrmCallIndex, crm: CrmCallState, callKey: string, crmCallId: string, now = Date.now()): Promise<boolean> {
   const holder = await index.claim(crmCallId, callKey, now);
+  const before = crm.registerDedup?.crmCallId;
+  if (before !== undefined && before !== crmCallId) await index.setSuccessor(before, crmCallId);
   if (holder.callKey === callKey) {
     delete crm.registerDedup;
     return true;

@@ -15,6 +15,7 @@ import { emptyCrmState } from "../../src/stages/crm-state.js";
 import {
   claimRegistered,
   CrmCallIndex,
+  DEDUP_TURN_TIMEOUT_MS,
   REGISTER_DEDUP_WINDOW_MS,
   RegisterDeferredError,
   registerRequestId,
@@ -30,10 +31,11 @@ describe.runIf(available)("register de-duplicated by Bitrix24 onto another of ou
   });
   afterAll(() => redis.disconnect());
 
-  it("the CALL_ID index tells our own answer from another call's, and the wait ends at the holder's finish", async () => {
+  it("the CALL_ID index tells our own answer from another call's; waiters go one at a time after the holder's finish", async () => {
     const index = new CrmCallIndex(redis, uniquePrefix("dedup-index"));
     const a = emptyCrmState();
     const b = emptyCrmState();
+    const c = emptyCrmState();
     expect(await claimRegistered(index, a, "1000.1", "externalCall.X", 1_000)).toBe(true);
     // The same call asking again (a retried register) keeps it.
     expect(await claimRegistered(index, a, "1000.1", "externalCall.X", 2_000)).toBe(true);
@@ -43,18 +45,36 @@ describe.runIf(available)("register de-duplicated by Bitrix24 onto another of ou
     // The next register goes out under a new request id (the old one would return the old answer).
     expect(registerRequestId("1000.5:0:register", b)).toBe("1000.5:0:register:r1");
     expect(registerRequestId("1000.1:0:register", a)).toBe("1000.1:0:register");
-    await expect(waitOutDedup(index, b, 4_000)).rejects.toBeInstanceOf(RegisterDeferredError);
-    // Bitrix24 stops matching the holder after its 30-minute window even if it never finished.
-    await expect(waitOutDedup(index, b, 1_000 + REGISTER_DEDUP_WINDOW_MS)).resolves.toBeUndefined();
+    await expect(waitOutDedup(index, b, "1000.5", 4_000)).rejects.toBeInstanceOf(RegisterDeferredError);
     await index.release("externalCall.X", 4_500);
-    await expect(waitOutDedup(index, b, 4_600)).resolves.toBeUndefined();
     // A register answered before that finish but read after it is still the other call's CALL_ID.
-    const c = emptyCrmState();
     expect(await claimRegistered(index, c, "1000.9", "externalCall.X", 4_700)).toBe(false);
     expect(c.registerDedup).toMatchObject({ crmCallId: "externalCall.X", holder: "1000.1", attempts: 1 });
-    await expect(waitOutDedup(index, c, 4_800)).resolves.toBeUndefined();
+    // X is closed: b goes first, c waits for b …
+    await expect(waitOutDedup(index, b, "1000.5", 4_800)).resolves.toBeUndefined();
+    await expect(waitOutDedup(index, c, "1000.9", 4_900)).rejects.toThrow(/registers first/);
     expect(await claimRegistered(index, b, "1000.5", "externalCall.Y", 5_000)).toBe(true);
     expect(b.registerDedup).toBeUndefined();
+    // … then for b's new CALL_ID (Bitrix24 would hand Y to c as well), without sending anything.
+    await expect(waitOutDedup(index, c, "1000.9", 5_100)).rejects.toThrow(/onto externalCall\.Y/);
+    expect(c.registerDedup).toMatchObject({ crmCallId: "externalCall.Y", holder: "1000.5" });
+    await index.release("externalCall.Y", 6_000);
+    await expect(waitOutDedup(index, c, "1000.9", 6_100)).resolves.toBeUndefined();
+  });
+
+  it("a holder that never finishes stops blocking after Bitrix24's 30-minute window; a lost turn after its timeout", async () => {
+    const index = new CrmCallIndex(redis, uniquePrefix("dedup-window"));
+    const a = emptyCrmState();
+    const b = emptyCrmState();
+    const c = emptyCrmState();
+    await claimRegistered(index, a, "2000.1", "externalCall.Z", 0);
+    await claimRegistered(index, b, "2000.2", "externalCall.Z", 10);
+    await claimRegistered(index, c, "2000.3", "externalCall.Z", 20);
+    await expect(waitOutDedup(index, b, "2000.2", REGISTER_DEDUP_WINDOW_MS - 1)).rejects.toBeInstanceOf(RegisterDeferredError);
+    await expect(waitOutDedup(index, b, "2000.2", REGISTER_DEDUP_WINDOW_MS)).resolves.toBeUndefined();
+    // b took the turn and vanished: c goes after DEDUP_TURN_TIMEOUT_MS.
+    await expect(waitOutDedup(index, c, "2000.3", REGISTER_DEDUP_WINDOW_MS + 1)).rejects.toBeInstanceOf(RegisterDeferredError);
+    await expect(waitOutDedup(index, c, "2000.3", REGISTER_DEDUP_WINDOW_MS + DEDUP_TURN_TIMEOUT_MS)).resolves.toBeUndefined();
   });
 
   it("a stage that asks for a plain wait (retryAfterMs) is retried then, without the growing backoff", async () => {
