@@ -20,7 +20,7 @@ import type { CrmCallState } from "./crm-state.js";
 /** Bitrix24 de-duplicates against calls registered within this window. */
 export const REGISTER_DEDUP_WINDOW_MS = 30 * 60_000;
 /** How often a call that waits for a de-duplicating holder looks again. */
-export const DEDUP_RECHECK_MS = 1000;
+export const DEDUP_RECHECK_MS = 250;
 /** A waiter whose turn to register again came but who never told the new CALL_ID: the next one goes after this. */
 export const DEDUP_TURN_TIMEOUT_MS = 30_000;
 const CLAIM_TTL_S = 24 * 3600;
