@@ -17,6 +17,20 @@ export interface SoakPlanOptions {
   seed: number;
   /** Smallest / largest pause between two call starts, ms (default 150 / 900). */
   gapMs?: { min: number; max: number };
+  /**
+   * The few clients who call and are called again and again: each call gets one of them (in
+   * turn) in place of the recorded client number. Default: the recorded number only.
+   */
+  clients?: readonly string[];
+}
+
+/** The client number most recordings carry (in international form; dialled out as 8…). */
+export const RECORDED_CLIENT = "79161234567";
+
+/** Replacements that make a recording's client `client` (international, 11 digits). */
+export function clientReplacement(client: string): Record<string, string> {
+  if (client === RECORDED_CLIENT) return {};
+  return { [RECORDED_CLIENT]: client, [`8${RECORDED_CLIENT.slice(1)}`]: `8${client.slice(1)}` };
 }
 
 export interface SoakPlan {
@@ -59,7 +73,8 @@ export function planSoak(o: SoakPlanOptions): SoakPlan {
   const parts: ReplicaPart[] = [];
   const running: number[] = []; // end times of calls in progress
   let at = 0;
-  for (const recording of order) {
+  const clients = o.clients?.length ? o.clients : [RECORDED_CLIENT];
+  for (const [i, recording] of order.entries()) {
     at += Math.round(gap.min + random() * (gap.max - gap.min));
     // Wait until a call ends when `concurrency` are in progress.
     running.sort((a, b) => a - b);
@@ -69,7 +84,7 @@ export function planSoak(o: SoakPlanOptions): SoakPlan {
       while (running.length > 0 && running[0]! <= at) running.shift();
     }
     running.push(at + recordingLengthMs(recording));
-    parts.push({ recording, atMs: at });
+    parts.push({ recording, atMs: at, replace: clientReplacement(clients[i % clients.length]!) });
   }
   const intervals = parts.map((p) => ({ start: p.atMs, end: p.atMs + recordingLengthMs(p.recording) }));
   return { parts, maxConcurrent: maxOverlap(intervals), lengthMs: Math.max(0, ...intervals.map((i) => i.end)) };

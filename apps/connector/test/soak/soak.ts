@@ -23,7 +23,7 @@ import type { Logger } from "pino";
 import { startStack } from "../../src/demo/stack.js";
 import type { CallSummary } from "../../src/journal/index.js";
 import { checkCall } from "../e2e/outcome.js";
-import { planSoak } from "./soak-plan.js";
+import { planSoak, RECORDED_CLIENT } from "./soak-plan.js";
 
 type EmuCall = ReturnType<B24Emulator["calls"]>[number];
 
@@ -76,6 +76,14 @@ export interface SoakReport {
   wallMs: number;
 }
 
+/** The test bench's few clients: the recorded one and three more, all known contacts of manager 1. */
+export const SOAK_CLIENTS = [RECORDED_CLIENT, "79161110001", "79162220002", "79163330003"] as const;
+
+function soakContacts() {
+  const [known] = DEMO_CONTACTS;
+  return SOAK_CLIENTS.map((n, i) => ({ ...known!, ID: i + 1, LAST_NAME: `Client ${i + 1}`, PHONE: [{ VALUE: `+${n}`, VALUE_TYPE: "WORK" }] }));
+}
+
 /** Recordings a soak mixes: every recorded flow the PBX produces on its own (click-to-call needs a live click). */
 export function soakFlows(): Recording[] {
   return recordingNames()
@@ -105,7 +113,9 @@ export function judgeReplica(replica: MixedReplica, rec: Recording, calls: reado
   }
   let landed = 0;
   let right = 0;
-  for (const want of exp.calls) {
+  for (const recorded of exp.calls) {
+    const number = Object.entries(replica.replace).reduce((n, [from, to]) => n.split(from).join(to), recorded.match.PHONE_NUMBER);
+    const want = { ...recorded, match: { PHONE_NUMBER: number } };
     const p = checkCall(want, [...ours], cardMode);
     const found = ours.filter((c) => c.finish !== undefined);
     if (ours.length === 1 && found.length === 1) landed++;
@@ -125,7 +135,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const note = o.note ?? (() => undefined);
   const cardMode = o.cardMode ?? "ringing";
   const flows = soakFlows();
-  const plan = planSoak({ calls: o.calls, concurrency: o.concurrency, flows, seed: o.seed ?? 9 });
+  const plan = planSoak({ calls: o.calls, concurrency: o.concurrency, flows, seed: o.seed ?? 9, clients: SOAK_CLIENTS });
   const mix = mixRecordings(plan.parts, `soak-${o.calls}`);
   const byName = new Map(flows.map((r) => [r.name, r]));
   note(`soak: ${o.calls} calls of ${flows.length} flows, up to ${plan.maxConcurrent} at once, ${(plan.lengthMs / 1000 / (o.speed ?? 1)).toFixed(0)} s of traffic`);
@@ -140,7 +150,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     redisUrl: o.redisUrl,
     redisPrefix: o.redisPrefix,
     cardMode,
-    contacts: DEMO_CONTACTS,
+    contacts: soakContacts(),
     portal: { dedupByExternalCallId: o.dedupByExternalCallId ?? true },
     logger: o.logger,
     onStage: (ev) => {

@@ -56,6 +56,15 @@ export interface ReplicaPart {
   recording: Recording;
   /** When this copy starts, in ms from the start of the mix (its first message plays then). */
   atMs: number;
+  /** Text replaced in every header value of this copy (e.g. another client's number). */
+  replace?: Readonly<Record<string, string>>;
+}
+
+function replaceAll(value: string, replace: Readonly<Record<string, string>> | undefined): string {
+  if (!replace) return value;
+  let out = value;
+  for (const [from, to] of Object.entries(replace)) if (out.includes(from)) out = out.split(from).join(to);
+  return out;
 }
 
 export interface MixedReplica {
@@ -63,6 +72,8 @@ export interface MixedReplica {
   source: string;
   copy: number;
   atMs: number;
+  /** The replacements made in this copy (see ReplicaPart.replace). */
+  replace: Readonly<Record<string, string>>;
   /** Ms from atMs to this copy's last message. */
   lengthMs: number;
   /** Every Linkedid of this copy (a call's Bitrix24 EXTERNAL_CALL_ID is one of them). */
@@ -108,14 +119,14 @@ export function mixRecordings(parts: readonly ReplicaPart[], name = "mix"): Mixe
     const linkedids = new Set<string>();
     let last = 0;
     for (const { t, message } of calls) {
-      const fields: AmiField[] = message.fields.map(([k, v]) => [k, shiftValue(k, v, shift)] as const);
+      const fields: AmiField[] = message.fields.map(([k, v]) => [k, replaceAll(shiftValue(k, v, shift), part.replace)] as const);
       const copy = new AmiMessage(fields);
       const lid = copy.get("Linkedid");
       if (lid) linkedids.add(lid);
       all.push({ t: part.atMs + (t - t0), message: copy });
       last = t - t0;
     }
-    replicas.push({ source: rec.name, copy: shift.copy, atMs: part.atMs, lengthMs: last, linkedids: [...linkedids] });
+    replicas.push({ source: rec.name, copy: shift.copy, atMs: part.atMs, replace: part.replace ?? {}, lengthMs: last, linkedids: [...linkedids] });
   });
   all.sort((a, b) => a.t - b.t);
   const first = parts[0]?.recording;
