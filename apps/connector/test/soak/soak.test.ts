@@ -1,5 +1,5 @@
 /**
- * The mixed-load soak (see soak.ts and docs/soak.md): 160 calls of every recorded flow, at the
+ * The mixed-load soak (see soak.ts and docs/soak.md): 150 calls of every recorded flow, at the
  * recorded pace, up to 20 at once on one AMI connection, through the whole connector into the
  * Bitrix24 emulator — a portal whose register de-duplication ignores EXTERNAL_CALL_ID (older
  * boxes), so the same client calling the same manager while an earlier call is still open is
@@ -14,9 +14,9 @@ import { describeProblems, runSoak } from "./soak.js";
 const available = await requireService("redis");
 
 describe.runIf(available)("mixed-load soak at real pace", () => {
-  it("lands every one of 160 mixed calls, 20 at once, each registered once and finished right", async () => {
+  it("lands every one of 150 mixed calls, 20 at once, each registered once and finished right", async () => {
     const report = await runSoak({
-      calls: 160,
+      calls: 150,
       concurrency: 20,
       speed: 1,
       redisUrl: SERVICES.redis.url,
