@@ -118,6 +118,24 @@ describe("b24 emulator: telephony.externalCall.*", () => {
     expect(emu.stats().callsDeduplicated).toBe(3);
   });
 
+  it("dedupByExternalCallId false (an older portal): EXTERNAL_CALL_ID does not separate overlapping calls", async () => {
+    const old = await startB24Emulator({ webhook: { userId: 1, code: "old" }, users, limits: false, now: () => t, dedupByExternalCallId: false });
+    try {
+      const base = { USER_ID: 1, PHONE_NUMBER: "+79005550000", TYPE: 2, LINE_NUMBER: "100" };
+      const reg = async (p: Record<string, unknown>) => (await restCall(old.webhookUrl, "telephony.externalcall.register", p)).body.result.CALL_ID as string;
+      const x1 = await reg({ ...base, EXTERNAL_CALL_ID: "pbx-1" });
+      const x2 = await reg({ ...base, EXTERNAL_CALL_ID: "pbx-2" });
+      expect(x2).toBe(x1);
+      expect(old.call(x1)!.EXTERNAL_CALL_ID).toBe("pbx-1");
+      expect(old.stats().callsDeduplicated).toBe(1);
+      // once the first is finished, the same register creates a new call
+      await restCall(old.webhookUrl, "telephony.externalcall.finish", { CALL_ID: x1, USER_ID: 1, DURATION: 5 });
+      expect(await reg({ ...base, EXTERNAL_CALL_ID: "pbx-2" })).not.toBe(x1);
+    } finally {
+      await old.close();
+    }
+  });
+
   it("overlapping calls from one number share a CALL_ID and the second finish fails (issue #175)", async () => {
     const base = { USER_ID: 1, PHONE_NUMBER: "+79001234567", TYPE: 2 };
     const a = (await register(base)).body.result.CALL_ID;

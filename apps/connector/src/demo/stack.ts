@@ -25,6 +25,7 @@ import {
   type AmiReplayDrop,
   type AmiReplayServer,
   type B24Emulator,
+  type B24EmulatorOptions,
   type Recording,
   type SeedContact,
 } from "@asterisk-b24/testkit";
@@ -53,6 +54,8 @@ export interface StackOptions {
   drop?: AmiReplayDrop;
   /** PBX actions that never get a reply (e.g. an AMI user without the right to Getvar). */
   silentActions?: string[];
+  /** Bitrix24 portal behaviour (e.g. an older box whose register de-duplication ignores EXTERNAL_CALL_ID). */
+  portal?: Pick<B24EmulatorOptions, "dedupByExternalCallId">;
   /** Extra connector configuration merged over the stack's. */
   config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
@@ -96,6 +99,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     users: DEMO_USERS,
     contacts: o.contacts ?? DEMO_CONTACTS,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
+    ...o.portal,
   });
   const hasClickToCall = o.recordings.some((r) => r.actions.some((a) => a.message.get("Action")?.toLowerCase() === "originate"));
   const pbx = await startAmiReplayServer({

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CallOutbox } from "./call-outbox.js";
 
-/** Handles one stage of one call. Throwing leaves the stage pending; it is retried later. */
+/**
+ * Handles one stage of one call. Throwing leaves the stage pending; it is retried later (after a
+ * growing backoff, or after `retryAfterMs` when the error carries one: an expected wait).
+ */
 export type StageHandler = (callKey: string, stage: unknown, index: number) => Promise<void>;
 
 export interface CallWorkerPoolOptions {
@@ -140,9 +143,16 @@ export class CallWorkerPool {
     } catch (err) {
       failed = true;
       const prev = this.#backoff.get(callKey);
-      const delay = prev ? Math.min(prev.delay * 2, this.#options.maxRetryDelayMs) : this.#options.retryDelayMs;
-      this.#backoff.set(callKey, { until: Date.now() + delay, delay });
-      this.#options.logger?.warn({ err, callKey, retryInMs: delay }, "stage handling failed; will retry");
+      const waitMs = retryAfterOf(err);
+      if (waitMs !== undefined) {
+        // An expected wait (e.g. a register Bitrix24 de-duplicated onto another call): look again then.
+        this.#backoff.set(callKey, { until: Date.now() + waitMs, delay: prev?.delay ?? this.#options.retryDelayMs / 2 });
+        this.#options.logger?.debug({ callKey, reason: (err as Error).message, retryInMs: waitMs }, "stage waits");
+      } else {
+        const delay = prev ? Math.min(prev.delay * 2, this.#options.maxRetryDelayMs) : this.#options.retryDelayMs;
+        this.#backoff.set(callKey, { until: Date.now() + delay, delay });
+        this.#options.logger?.warn({ err, callKey, retryInMs: delay }, "stage handling failed; will retry");
+      }
     } finally {
       clearInterval(renew);
       try {
@@ -158,4 +168,10 @@ export class CallWorkerPool {
       this.notify();
     }
   }
+}
+
+/** `retryAfterMs` of an error that asks for a plain wait instead of a backoff. */
+function retryAfterOf(err: unknown): number | undefined {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

@@ -26,6 +26,8 @@ export interface CrmCallState {
   answeredUserIds: number[];
   /** Last register failure (Bitrix24's text); registration is tried again later in the call. */
   registerError?: string;
+  /** Bitrix24 answered a register with another of our calls' CALL_ID: what this call waits for. */
+  registerDedup?: RegisterDedupState;
   finished?: boolean;
   /** Calls merged into this one (attended transfer consultation calls). */
   mergedFrom: string[];
@@ -56,4 +58,14 @@ export class CrmStateStore {
     if (state.finished || state.skipped) await this.redis.set(this.#key(callKey), JSON.stringify(state), "EX", DONE_TTL_S);
     else await this.redis.set(this.#key(callKey), JSON.stringify(state));
   }
+}
+
+/** A register Bitrix24 de-duplicated onto another of our calls (see register-dedup.ts). */
+export interface RegisterDedupState {
+  /** The CALL_ID Bitrix24 handed back, and the call of ours that holds it. */
+  crmCallId: string;
+  holder: string;
+  /** Registers answered with another call's CALL_ID so far. */
+  attempts: number;
+  holderSince: number;
 }

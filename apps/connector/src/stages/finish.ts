@@ -2,6 +2,7 @@ import { chooseResponsible, type ConversationFact } from "./build/responsible.js
 import { statusCodeFor } from "./build/status-code.js";
 import { outcomeOf, sendChain } from "./crm-requests.js";
 import { clientPhone, userFor } from "./lookup.js";
+import { crmCallIndexFor } from "./register-dedup.js";
 import type { StageStep } from "./step.js";
 
 /** The Bitrix24 user the call belongs to at finish (responsible rules; else who registered it). */
@@ -70,6 +71,7 @@ export async function finishCall(step: StageStep, responsible: number): Promise<
   }
   const res = await sendChain(deps.gateway, deps.journal, callKey, step.id("finish"), [{ name: "finish", method: "telephony.externalcall.finish", params }], step.stage);
   const fin = outcomeOf<{ CRM_ACTIVITY_ID?: number | null }>(res, "finish");
+  await crmCallIndexFor(deps).release(crm.crmCallId!);
   if (!fin?.ok) {
     const text = fin ? fin.error.description || fin.error.message : "no answer";
     await deps.journal.fail(callKey, `finish refused: ${text}`);

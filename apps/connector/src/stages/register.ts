@@ -4,6 +4,7 @@ import { outcomeOf, sendChain } from "./crm-requests.js";
 import { clientPhone } from "./lookup.js";
 import type { StageStep } from "./step.js";
 import { refuseUnknownNumber } from "./unknown-number.js";
+import { claimRegistered, crmCallIndexFor, deferDeduplicated, registerRequestId, waitOutDedup } from "./register-dedup.js";
 import type { CachedUser } from "../directory/users-cache.js";
 
 /** CRM_SOURCE for the call's line (by line number, then DID, then "*"). */
@@ -23,6 +24,7 @@ export async function adoptPortalCall(step: StageStep): Promise<boolean> {
   if (!crmCallId || crm.crmCallId) return !!crm.crmCallId;
   crm.crmCallId = crmCallId;
   crm.source = "portal";
+  await crmCallIndexFor(step.deps).claim(crmCallId, step.callKey);
   await step.deps.journal.update(step.callKey, { crmCallId, direction: call.direction, clientNumber: call.client_number, lineNumber: call.line_number });
   await step.save();
   await postRegistration(step);
@@ -39,6 +41,7 @@ export async function register(step: StageStep, user: CachedUser, showTo?: numbe
   const { deps, crm, call, callKey } = step;
   if (crm.crmCallId) return true;
   if (await adoptPortalCall(step)) return true;
+  await waitOutDedup(crmCallIndexFor(deps), crm, callKey);
   const source = crmSource(step);
   const base = {
     USER_ID: user.id,
@@ -76,13 +79,14 @@ export async function register(step: StageStep, user: CachedUser, showTo?: numbe
       commands.push({ name: "show", method: "telephony.externalcall.show", params: show });
     }
   }
-  const res = await sendChain(deps.gateway, deps.journal, callKey, step.id("register"), commands, step.stage);
+  const res = await sendChain(deps.gateway, deps.journal, callKey, registerRequestId(step.id("register"), crm), commands, step.stage);
   const reg = outcomeOf<RegisterAnswer>(res, "reg");
   if (!reg?.ok) {
     crm.registerError = reg ? reg.error.description || reg.error.message : "no answer";
     await deps.journal.update(callKey, { reason: `register refused: ${crm.registerError}`, lastErrorType: reg && !reg.ok ? reg.error.kind : undefined });
     return false;
   }
+  if (!(await claimRegistered(crmCallIndexFor(deps), crm, callKey, reg.value.CALL_ID))) return deferDeduplicated(step);
   crm.crmCallId = reg.value.CALL_ID;
   crm.source = "register";
   crm.registeredUserId = Number(params.USER_ID);

@@ -49,7 +49,7 @@ export function checkOutcome(rec: Recording, emu: B24Emulator, cardMode: "ringin
   return problems;
 }
 
-function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringing" | "answer", clickedCallId?: string): string[] {
+export function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringing" | "answer", clickedCallId?: string): string[] {
   const label = `call ${want.match.PHONE_NUMBER}`;
   const candidates = calls.filter((c) => samePhone(c.PHONE_NUMBER, want.match.PHONE_NUMBER) && (want.source === "portal" ? c.registeredBy === "portal" : c.registeredBy !== "portal"));
   if (candidates.length !== 1) return [`${label}: expected exactly one such call in Bitrix24, found ${candidates.length}`];

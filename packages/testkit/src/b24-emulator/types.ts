@@ -136,6 +136,12 @@ export interface B24EmulatorOptions {
   faults?: FaultsConfig;
   /** Keep at most this many request-log entries (default 20000). */
   maxLogEntries?: number;
+  /**
+   * The 30-minute register de-duplication key includes EXTERNAL_CALL_ID (portals since 2026-03, default true).
+   * false = an older portal (many boxes): two unfinished calls with the same USER_ID, number, TYPE and line share
+   * one CALL_ID whatever EXTERNAL_CALL_ID says (b24-rest-docs#175). The value is still recorded for inspection.
+   */
+  dedupByExternalCallId?: boolean;
 }
 
 export interface CardEvent {

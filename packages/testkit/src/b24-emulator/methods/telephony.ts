@@ -115,7 +115,7 @@ export function registerCall(portal: Portal, input: RegisterInput): Record<strin
       a.REST_APP_ID === input.appId &&
       a.dateCreate > now - DEDUP_MS &&
       (lineNumber === null || a.LINE_NUMBER === lineNumber) &&
-      (externalId === null || a.EXTERNAL_CALL_ID === externalId)
+      (externalId === null || portal.options.dedupByExternalCallId === false || a.EXTERNAL_CALL_ID === externalId)
     ) {
       const rec = state.calls.get(a.CALL_ID);
       if (rec) {
