@@ -32,6 +32,12 @@ export const CLICK_TO_CALL_QUEUE = { name: "ab24-click-to-call", prefix: "bull" 
 
 /** `name` and `prefix` of the queue, validated the same way in both apps' config files. */
 export const clickToCallQueueFields = {
-  name: z.string().regex(/^[A-Za-z0-9_-]+$/).default(CLICK_TO_CALL_QUEUE.name),
-  prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default(CLICK_TO_CALL_QUEUE.prefix),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default(CLICK_TO_CALL_QUEUE.name),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default(CLICK_TO_CALL_QUEUE.prefix),
 };

@@ -38,7 +38,8 @@ export class FakeCrmGateway implements CrmGateway {
     this.sent.push({ id, commands });
     const out: ChainResult = {};
     for (const c of commands) {
-      if (this.refuse.has(c.method)) out[c.name] = { ok: false, error: new B24BusinessError({ code: "ERROR_CORE", description: `${c.method} refused`, status: 400, method: c.method }) };
+      if (this.refuse.has(c.method))
+        out[c.name] = { ok: false, error: new B24BusinessError({ code: "ERROR_CORE", description: `${c.method} refused`, status: 400, method: c.method }) };
       else out[c.name] = { ok: true, result: ANSWERS[c.method]?.(c.params ?? {}) ?? true };
     }
     return out;
@@ -95,7 +96,11 @@ export interface FakeStageDeps extends StageDeps {
 /** StageDeps over in-memory fakes: a config from `extra` (over a minimal file), users 101–103 = 1–3. */
 export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}): Promise<FakeStageDeps> {
   // Recordings are record.ts's own concern (files on disk): off here unless asked for.
-  const config = parseConfig({ ami: { username: "crm", secret: "s" }, b24: { auth: { mode: "webhook", webhookUrl: "https://b24.example/rest/1/abc/" } }, recordings: { enabled: false }, ...extra }, "test", {});
+  const config = parseConfig(
+    { ami: { username: "crm", secret: "s" }, b24: { auth: { mode: "webhook", webhookUrl: "https://b24.example/rest/1/abc/" } }, recordings: { enabled: false }, ...extra },
+    "test",
+    {},
+  );
   const gateway = new FakeCrmGateway();
   const users = new UsersCache({ port: gateway.port, refreshIntervalMs: 0 });
   await users.refresh();
