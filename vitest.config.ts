@@ -10,7 +10,8 @@ import { defineConfig } from "vitest/config";
 // `vitest run` runs both. A test file is integration when it reaches for any of those (the marks
 // below), so a new test lands in the right project without a list to keep.
 const ROOT = import.meta.dirname;
-const INTEGRATION_MARKS = /requireService|serviceAvailable|mysql2|import\("pg"\)|replayThroughTracker|SERVICES\.|startB24Emulator|startAmiReplayServer|startStack|new Redis\(|from "ioredis"|child_process|createServer|\.listen\(|playwright|chromium|fetch\(/;
+const INTEGRATION_MARKS =
+  /requireService|serviceAvailable|mysql2|import\("pg"\)|replayThroughTracker|SERVICES\.|startB24Emulator|startAmiReplayServer|startStack|new Redis\(|from "ioredis"|child_process|createServer|\.listen\(|playwright|chromium|fetch\(/;
 
 function testFiles(): string[] {
   const out: string[] = [];

@@ -1,4 +1,4 @@
-import { ConfigError, readJsonConfig, validateConfig, type EnvOverrides } from "@asterisk-b24/common";
+import { CLICK_TO_CALL_QUEUE, clickToCallQueueFields, ConfigError, readJsonConfig, validateConfig, type EnvOverrides } from "@asterisk-b24/common";
 /**
  * The b24-app's configuration (JSON file, `--config FILE`). Validated with zod once at start; an
  * error names the path of every wrong key. Secrets may come from the environment instead.
@@ -61,15 +61,14 @@ export const b24AppConfigSchema = z.strictObject({
       prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("ab24app"),
     })
     .default({ url: "redis://127.0.0.1:6379", prefix: "ab24app" }),
-  /** The durable hand-over to the connector (the connector's clickToCall.queue must match). */
+  /** The durable hand-over to the connector (the connector's clickToCall.queue names the same; contract in @asterisk-b24/common). */
   queue: z
     .strictObject({
-      name: z.string().regex(/^[A-Za-z0-9_-]+$/).default("ab24-click-to-call"),
-      prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("bull"),
+      ...clickToCallQueueFields,
       /** Completed / failed jobs kept for inspection. */
       keep: z.number().int().min(0).default(1000),
     })
-    .default({ name: "ab24-click-to-call", prefix: "bull", keep: 1000 }),
+    .default({ ...CLICK_TO_CALL_QUEUE, keep: 1000 }),
   tokens: z.strictObject({
     /** PEM key pair (`b24-app keygen`): the private key signs connector tokens, the public key verifies them. */
     privateKeyFile: z.string().min(1),

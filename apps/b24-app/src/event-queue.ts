@@ -10,25 +10,9 @@
 import { Queue } from "bullmq";
 import type { RedisTarget } from "./redis.js";
 
-export const CLICK_TO_CALL_EVENTS = ["ONEXTERNALCALLSTART", "ONEXTERNALCALLBACKSTART"] as const;
-export type ClickToCallEventName = (typeof CLICK_TO_CALL_EVENTS)[number];
-
-export interface ClickToCallJob {
-  event: ClickToCallEventName;
-  /** The event's `data` as the portal sent it (all values strings). */
-  data: Record<string, unknown>;
-  /** How it reached us. */
-  via: "online" | "offline";
-  /** Unix seconds the portal stamped (`ts`), 0 if none. */
-  ts: number;
-  /** ISO time the b24-app received it. */
-  receivedAt: string;
-  domain: string;
-}
-
-export function isClickToCallEvent(name: string): name is ClickToCallEventName {
-  return (CLICK_TO_CALL_EVENTS as readonly string[]).includes(name);
-}
+// The job contract is shared with the connector (packages/common/src/click-to-call.ts).
+export { CLICK_TO_CALL_EVENTS, isClickToCallEvent, type ClickToCallEventName, type ClickToCallJob } from "@asterisk-b24/common";
+import type { ClickToCallJob } from "@asterisk-b24/common";
 
 export function jobIdFor(job: ClickToCallJob, fallback: string): string {
   const callId = typeof job.data.CALL_ID === "string" && job.data.CALL_ID !== "" ? job.data.CALL_ID : fallback;

@@ -3,3 +3,4 @@ export * from "./config.js";
 export * from "./redis.js";
 export * from "./oauth.js";
 export * from "./http-errors.js";
+export * from "./click-to-call.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLICK_TO_CALL_QUEUE, clickToCallQueueFields } from "@asterisk-b24/common";
 
 /**
  * `clickToCall`: OnExternalCallStart events taken from the b24-app's queue and dialled with AMI
@@ -9,11 +10,8 @@ export const clickToCallSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** The BullMQ queue the b24-app writes to (its `queue` section must name the same). */
   queue: z
-    .strictObject({
-      name: z.string().regex(/^[A-Za-z0-9_-]+$/).default("ab24-click-to-call"),
-      prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("bull"),
-    })
-    .default({ name: "ab24-click-to-call", prefix: "bull" }),
+    .strictObject(clickToCallQueueFields)
+    .default({ ...CLICK_TO_CALL_QUEUE }),
   /** The manager's phone, rung first: PJSIP/{extension}, SIP/{extension}, Local/{extension}@from-internal. */
   channel: z.string().min(1).default("PJSIP/{extension}"),
   /** Where the client's number is dialled once the manager answers (the outbound routes). */

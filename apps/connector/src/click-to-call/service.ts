@@ -18,6 +18,7 @@ import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { AmiActionTimeoutError, type AmiActionResult, type AmiMessage } from "@asterisk-b24/ami";
+import type { ClickToCallJob } from "@asterisk-b24/common";
 import type { HookRunner } from "../hooks/index.js";
 import { jsonObject } from "../hooks/json.js";
 import type { Metrics } from "../http/metrics.js";
@@ -30,15 +31,8 @@ import type { ClickToCallConfig } from "./config.js";
 import { diagnoseOriginate, failureNotice, type OriginateDiagnosis } from "./diagnostics.js";
 import { assertCallerId, assertFormat, assertVariable, cleanPhoneNumber, ClickToCallValueError } from "./validate.js";
 
-/** What the b24-app puts on the queue (apps/b24-app/src/event-queue.ts). */
-export interface ClickToCallJobData {
-  event: string;
-  data: Record<string, unknown>;
-  via: "online" | "offline";
-  ts: number;
-  receivedAt: string;
-  domain: string;
-}
+/** What arrives from the queue: the b24-app's job (contract in @asterisk-b24/common); the event name is checked on arrival. */
+export type ClickToCallJobData = Omit<ClickToCallJob, "event"> & { event: string };
 
 /** What click-to-call asks the connector to dial (the connector's AMI Originate request). */
 export type OriginateCall = OriginateRequest;

@@ -19,7 +19,7 @@ import type { RebuiltCall } from "../cel/index.js";
 import type { CallSummary } from "../journal/index.js";
 import { isFinalB24Error } from "../stages/crm-requests.js";
 import { emptyCrmState, type CrmCallState, type CrmStateStore } from "../stages/crm-state.js";
-import type { StageDeps as PipelineDeps } from "../stages/step.js";
+import type { LiveStageDeps as PipelineDeps } from "../stages/step.js";
 import { StageRunner as CallPipeline } from "../stages/runner.js";
 import { StageStep } from "../stages/step.js";
 import { responsibleFor } from "../stages/finish.js";

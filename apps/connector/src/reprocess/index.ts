@@ -15,7 +15,7 @@ import type { StatusRegistry } from "../http/status.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import { clientGateway, fetchUploader, type CrmGateway } from "../crm/gateway.js";
 import { CrmStateStore } from "../stages/crm-state.js";
-import type { StageDeps as PipelineDeps } from "../stages/step.js";
+import type { LiveStageDeps as PipelineDeps } from "../stages/step.js";
 import { CallFixer } from "./call-fixer.js";
 import { reprocessSchema, scheduleCron, type ReprocessConfig } from "./config.js";
 import { ReprocessEngine } from "./engine.js";

@@ -29,7 +29,7 @@ import { B24_APP_API_PATH, createB24CallRouter } from "../http/b24-call-route.js
 import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
 import { CrmStateStore } from "../stages/crm-state.js";
 import { StageRunner } from "../stages/runner.js";
-import type { StageDeps } from "../stages/step.js";
+import type { LiveStageDeps } from "../stages/step.js";
 import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
@@ -76,7 +76,7 @@ export class Connector {
   recordingLookup: RecordingLookup | undefined;
   readonly license: ConnectorLicense;
   #licenseTimer: NodeJS.Timeout | undefined;
-  readonly #stageDeps: StageDeps;
+  readonly #stageDeps: LiveStageDeps;
   #server: Server | undefined;
   #httpPort = 0;
   #expireTimer: NodeJS.Timeout | undefined;

@@ -85,7 +85,10 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
   status.register("license", () => {
     const st = s.license.guard.status();
     const health = st.state === "valid" && st.overLimit === false ? "Ok" : st.state === "refusing_new_calls" || st.state === "invalid" ? "Error" : "Warning";
-    const problems = st.state === "valid" && !st.overLimit ? [] : [st.message, ...(st.overLimitOperators.length ? [`operators over the licensed limit, not served: ${st.overLimitOperators.join(", ")}`] : [])];
+    const problems =
+      st.state === "valid" && !st.overLimit
+        ? []
+        : [st.message, ...(st.overLimitOperators.length ? [`operators over the licensed limit, not served: ${st.overLimitOperators.join(", ")}`] : [])];
     return { health, ...(problems.length ? { problems } : {}), ...st };
   });
   metrics.gauge("ab24_calls_active", "calls the tracker is following", () => s.engine.activeCalls);

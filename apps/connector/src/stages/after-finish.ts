@@ -37,7 +37,14 @@ async function updateActivity(step: StageStep, activityId: number, responsible: 
     if (r.outcome === "applied") fields = { ...(fields ?? {}), ...r.data };
   }
   if (fields && Object.keys(fields).length > 0) {
-    await sendChain(deps.gateway, deps.journal, step.callKey, step.id("activity"), [{ name: "act", method: "crm.activity.update", params: { id: activityId, fields } }], step.stage);
+    await sendChain(
+      deps.gateway,
+      deps.journal,
+      step.callKey,
+      step.id("activity"),
+      [{ name: "act", method: "crm.activity.update", params: { id: activityId, fields } }],
+      step.stage,
+    );
   }
 }
 
@@ -63,7 +70,14 @@ export async function missedCallTask(step: StageStep, responsible: number): Prom
   const cfg = step.cfg.extras.missedCallTask;
   const entity = crmRef(crm.entityType, crm.entityId);
   const cmd = buildMissedCallTask(
-    { clientNumber: call.client_number, line: call.line_number, direction: call.direction === "outbound" ? "outbound" : "inbound", startedAt: new Date(call.started_at), responsibleId: responsible, entities: entity ? [entity] : [] },
+    {
+      clientNumber: call.client_number,
+      line: call.line_number,
+      direction: call.direction === "outbound" ? "outbound" : "inbound",
+      startedAt: new Date(call.started_at),
+      responsibleId: responsible,
+      entities: entity ? [entity] : [],
+    },
     { createdBy: cfg.createdBy ?? responsible, deadlineMinutes: cfg.deadlineMinutes },
     step.now(),
   );

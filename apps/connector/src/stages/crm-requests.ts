@@ -15,7 +15,7 @@ export function isFinalB24Error(err: unknown): err is B24Error {
  */
 export async function sendChain(
   gateway: CrmGateway,
-  journal: Journal,
+  journal: Pick<Journal, "record">,
   callKey: string,
   id: string,
   commands: ChainCommand[],

@@ -15,7 +15,8 @@
  * under a new request id, which then creates its own call.
  */
 import type { Redis } from "ioredis";
-import type { CrmCallState, RegisterDedupState } from "./crm-state.js";
+import { CrmStateStore, type CrmCallState } from "./crm-state.js";
+import type { CrmStates } from "./step.js";
 
 /** Bitrix24 de-duplicates against calls registered within this window. */
 export const REGISTER_DEDUP_WINDOW_MS = 30 * 60_000;
@@ -33,12 +34,42 @@ export interface CrmCallHolder {
   finished?: boolean;
 }
 
+/** Where the claims live: Redis in production (shared by every process), memory for unit tests. */
+export interface ClaimStore {
+  get(key: string): Promise<string | null>;
+  /** Sets with a TTL; with `onlyIfAbsent`, true only when the key did not exist. */
+  set(key: string, value: string, ttlSeconds: number, onlyIfAbsent?: boolean): Promise<boolean>;
+}
+
+export function redisClaimStore(redis: Redis): ClaimStore {
+  return {
+    get: (key) => redis.get(key),
+    set: async (key, value, ttl, onlyIfAbsent) => (onlyIfAbsent ? (await redis.set(key, value, "EX", ttl, "NX")) === "OK" : (await redis.set(key, value, "EX", ttl)) === "OK"),
+  };
+}
+
+/** A process-local store (unit tests with fake CRM state stores); TTLs are not enforced. */
+export function memoryClaimStore(): ClaimStore {
+  const map = new Map<string, string>();
+  return {
+    get: async (key) => map.get(key) ?? null,
+    set: async (key, value, _ttl, onlyIfAbsent) => {
+      if (onlyIfAbsent && map.has(key)) return false;
+      map.set(key, value);
+      return true;
+    },
+  };
+}
+
 /** Which of our calls holds each Bitrix24 CALL_ID, until its finish. */
 export class CrmCallIndex {
+  readonly #store: ClaimStore;
   constructor(
-    readonly redis: Redis,
+    store: ClaimStore | Redis,
     readonly prefix: string,
-  ) {}
+  ) {
+    this.#store = "status" in store ? redisClaimStore(store) : store;
+  }
 
   #key(crmCallId: string): string {
     return `${this.prefix}:crm-call:${crmCallId}`;
@@ -47,13 +78,12 @@ export class CrmCallIndex {
   /** Claims the CALL_ID for `callKey` unless another call holds it; returns the holder. */
   async claim(crmCallId: string, callKey: string, now = Date.now()): Promise<CrmCallHolder> {
     const mine: CrmCallHolder = { callKey, at: now };
-    const set = await this.redis.set(this.#key(crmCallId), JSON.stringify(mine), "EX", CLAIM_TTL_S, "NX");
-    if (set === "OK") return mine;
+    if (await this.#store.set(this.#key(crmCallId), JSON.stringify(mine), CLAIM_TTL_S, true)) return mine;
     return (await this.holder(crmCallId)) ?? mine;
   }
 
   async holder(crmCallId: string): Promise<CrmCallHolder | undefined> {
-    const raw = await this.redis.get(this.#key(crmCallId));
+    const raw = await this.#store.get(this.#key(crmCallId));
     return raw ? (JSON.parse(raw) as CrmCallHolder) : undefined;
   }
 
@@ -64,18 +94,18 @@ export class CrmCallIndex {
   async takeTurn(crmCallId: string, callKey: string, now = Date.now()): Promise<CrmCallHolder> {
     const mine: CrmCallHolder = { callKey, at: now };
     const key = `${this.#key(crmCallId)}:turn`;
-    if ((await this.redis.set(key, JSON.stringify(mine), "EX", CLAIM_TTL_S, "NX")) === "OK") return mine;
-    const raw = await this.redis.get(key);
+    if (await this.#store.set(key, JSON.stringify(mine), CLAIM_TTL_S, true)) return mine;
+    const raw = await this.#store.get(key);
     return raw ? (JSON.parse(raw) as CrmCallHolder) : mine;
   }
 
   /** The CALL_ID the next register with the same de-duplication key got after `crmCallId`. */
   async successor(crmCallId: string): Promise<string | undefined> {
-    return (await this.redis.get(`${this.#key(crmCallId)}:next`)) ?? undefined;
+    return (await this.#store.get(`${this.#key(crmCallId)}:next`)) ?? undefined;
   }
 
   async setSuccessor(crmCallId: string, next: string): Promise<void> {
-    await this.redis.set(`${this.#key(crmCallId)}:next`, next, "EX", CLAIM_TTL_S);
+    await this.#store.set(`${this.#key(crmCallId)}:next`, next, CLAIM_TTL_S);
   }
 
   /**
@@ -86,7 +116,7 @@ export class CrmCallIndex {
   async release(crmCallId: string, now = Date.now()): Promise<void> {
     const holder = await this.holder(crmCallId);
     if (!holder || holder.finished) return;
-    await this.redis.set(this.#key(crmCallId), JSON.stringify({ ...holder, finished: true, at: now }), "EX", CLAIM_TTL_S);
+    await this.#store.set(this.#key(crmCallId), JSON.stringify({ ...holder, finished: true, at: now }), CLAIM_TTL_S);
   }
 }
 
@@ -152,7 +182,7 @@ export async function claimRegistered(index: CrmCallIndex, crm: CrmCallState, ca
 export interface DedupStep {
   readonly callKey: string;
   readonly crm: CrmCallState;
-  readonly deps: { crmState: { redis: Redis; prefix: string }; journal: { record(callKey: string, entry: { kind: "note"; text: string }): Promise<void> } };
+  readonly deps: { crmState: CrmStates; journal: { record(callKey: string, entry: { kind: "note"; text: string }): Promise<void> } };
   save(): Promise<void>;
 }
 
@@ -161,7 +191,11 @@ const indexes = new WeakMap<object, CrmCallIndex>();
 /** The CALL_ID index on the pipeline's Redis (one per CRM state store). */
 export function crmCallIndexFor(deps: DedupStep["deps"]): CrmCallIndex {
   let index = indexes.get(deps.crmState);
-  if (!index) indexes.set(deps.crmState, (index = new CrmCallIndex(deps.crmState.redis, deps.crmState.prefix)));
+  if (!index) {
+    const store = deps.crmState;
+    index = store instanceof CrmStateStore ? new CrmCallIndex(store.redis, store.prefix) : new CrmCallIndex(memoryClaimStore(), "memory");
+    indexes.set(store, index);
+  }
   return index;
 }
 

@@ -13,14 +13,21 @@ import type { CallFull, StageEvent } from "../tracker/index.js";
 import type { CrmCallState, CrmStateStore } from "./crm-state.js";
 import { hookCallFull } from "./hook-view.js";
 
-/** Everything the stages talk to; built once by the composition root (or a test). */
+/** What the stages write to the call journal. */
+export type StageJournal = Pick<Journal, "record" | "update" | "fail">;
+/** Where the stages keep each call's CRM state. */
+export type CrmStates = Pick<CrmStateStore, "load" | "save">;
+/** The Bitrix24 users the stages look up. */
+export type StageUsers = Pick<UsersCache, "byId" | "find" | "findFresh" | "isActive" | "loaded" | "refresh">;
+
+/** Everything the stages talk to; built once by the composition root (or a test, with fakes). */
 export interface StageDeps {
   config: ConnectorConfig;
   gateway: CrmGateway;
-  users: UsersCache;
+  users: StageUsers;
   hooks: HookRunner;
-  journal: Journal;
-  crmState: CrmStateStore;
+  journal: StageJournal;
+  crmState: CrmStates;
   extensionMap: ExtensionMap;
   lists: Lists;
   recordingLookup?: RecordingLookup;
@@ -32,6 +39,9 @@ export interface StageDeps {
   /** Aborted when the connector stops: long waits (a recording still being written) give up and the stage stays pending. */
   stopSignal?: AbortSignal;
 }
+
+/** The stage dependencies with the whole journal and CRM state store (the connector's own; reprocessing reads them back). */
+export type LiveStageDeps = Omit<StageDeps, "journal" | "crmState"> & { journal: Journal; crmState: CrmStateStore };
 
 export type Conversation = CallFull["conversations"][string];
 

@@ -47,12 +47,19 @@ describe.runIf(available)("an OAuth-mode connector from a config file", () => {
         log: { level: "info" },
       }),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, "run", "--config", cfg], { env: { ...process.env, ASTERISK_B24_AMI_SECRET: "secret" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, "run", "--config", cfg], {
+      env: { ...process.env, ASTERISK_B24_AMI_SECRET: "secret" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     try {
-      const call = await waitFor("the call to be finished in Bitrix24", () => finishedCall(emu), () => out);
+      const call = await waitFor(
+        "the call to be finished in Bitrix24",
+        () => finishedCall(emu),
+        () => out,
+      );
       expect(call.registeredBy).toBe("oauth");
       expect(call.finish?.params.STATUS_CODE).toBe("200");
       const viaOAuth = emu.requests().filter((r) => r.auth === "oauth" && r.status === 200);
