@@ -96,6 +96,15 @@ describe("RedisOAuthTokenStore (real Redis)", () => {
     return { pairKey, store: make };
   }
 
+  /** Starts a renewal of "a0" on `s` and resolves once its refresh request is held at the token server. */
+  async function heldRefresh(s: RedisOAuthTokenStore): Promise<{ pending: Promise<OAuthPair>; open: () => void }> {
+    let open!: () => void;
+    tokens.gate = new Promise((r) => (open = r));
+    const pending = s.renew("a0", refresher(tokens));
+    await vi.waitFor(() => expect(tokens.requests).toBe(1), { timeout: 30_000, interval: 20 });
+    return { pending, open };
+  }
+
   it("seeds only when no pair is stored, and loads the pair", async ({ skip }) => {
     if (!available) skip();
     const { store } = await setup("oauth-seed");
@@ -111,11 +120,8 @@ describe("RedisOAuthTokenStore (real Redis)", () => {
     const { pairKey, store } = await setup("oauth-race");
     const a = store();
     const b = store();
-    let open!: () => void;
-    tokens.gate = new Promise((r) => (open = r));
     const bSet = vi.spyOn(b.redis, "set");
-    const ra = a.store.renew("a0", refresher(tokens));
-    await vi.waitFor(() => expect(tokens.requests).toBe(1), { timeout: 30_000, interval: 20 }); // A holds the lock, its refresh is in flight
+    const { pending: ra, open } = await heldRefresh(a.store); // A holds the lock, its refresh is in flight
     const rb = b.store.renew("a0", refresher(tokens));
     // B tried the lock and found it held (SET NX answered null) before A's refresh lands.
     await vi.waitFor(() => expect(bSet.mock.settledResults.some((r) => r.type === "fulfilled" && r.value === null)).toBe(true), { timeout: 30_000, interval: 20 });
@@ -151,10 +157,7 @@ describe("RedisOAuthTokenStore (real Redis)", () => {
     if (!available) skip();
     const { pairKey, store } = await setup("oauth-owner");
     const a = store();
-    let open!: () => void;
-    tokens.gate = new Promise((r) => (open = r));
-    const ra = a.store.renew("a0", refresher(tokens));
-    await vi.waitFor(() => expect(tokens.requests).toBe(1), { timeout: 30_000, interval: 20 });
+    const { pending: ra, open } = await heldRefresh(a.store);
     // A's lock "expired" meanwhile and another process took it
     await a.redis.set(`${pairKey}:lock`, "someone-else", "PX", 60_000);
     open();
