@@ -1,14 +1,14 @@
-import { requestTokenRefresh } from "@asterisk-b24/common";
+import { requestTokenRefresh, type OAuthRefresher } from "@asterisk-b24/common";
 /**
  * The portal credential the b24-app holds (and never hands out). Two modes:
  *
  * - oauth: the pair from the installation, in Redis. Refreshed only after the portal said
- *   `expired_token`; one refresh in flight per process (shared promise) and across processes (Redis
- *   lock); the rotated pair is persisted before anyone uses it. The token server URL is configurable
- *   (central Bitrix24 OAuth server, or whatever the box's network offers).
+ *   `expired_token`, through the `RedisOAuthTokenStore` shared with the connector (packages/common):
+ *   one refresh in flight per process and across processes (Redis lock); the rotated pair is
+ *   persisted before anyone uses it. This class adds the b24-app's errors. The token server URL is
+ *   configurable (central Bitrix24 OAuth server, or whatever the box's network offers).
  * - webhook: an incoming webhook URL; nothing to refresh, no OAuth server involved at all.
  */
-import { randomUUID } from "node:crypto";
 import { NotInstalledError, PortalAuthError, PortalUnavailableError } from "./errors.js";
 import type { AppStore, OAuthPair } from "./store.js";
 
@@ -50,19 +50,24 @@ export interface OAuthCredentialOptions {
   timeoutMs?: number;
 }
 
-const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
 export class OAuthCredential implements PortalCredential {
   readonly kind = "oauth";
   private readonly restUrl: string;
   private cached: OAuthPair | undefined;
-  private inflight: Promise<void> | undefined;
+  private readonly refresher: OAuthRefresher;
 
   constructor(
     private readonly store: AppStore,
     private readonly opts: OAuthCredentialOptions,
   ) {
     this.restUrl = new URL("/rest/", opts.portalUrl).toString();
+    this.refresher = {
+      lockTtlMs: opts.lockTtlMs,
+      waitMs: opts.waitMs,
+      refresh: (refreshToken) => this.requestRefresh(refreshToken),
+      noPair: () => new NotInstalledError(),
+      waitTimeout: () => new PortalUnavailableError("REFRESH_TIMEOUT", "gave up waiting for another process to refresh the portal token"),
+    };
   }
 
   async prepare(method: string): Promise<PreparedCall> {
@@ -72,43 +77,8 @@ export class OAuthCredential implements PortalCredential {
     return { url: `${this.restUrl}${method}`, body: { auth: pair.accessToken }, credential: pair.accessToken };
   }
 
-  renew(used: PreparedCall): Promise<void> {
-    this.inflight ??= this.renewOnce(used.credential).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private async renewOnce(failed: string): Promise<void> {
-    const lockKey = this.store.key("oauth:lock");
-    const deadline = Date.now() + (this.opts.waitMs ?? 60_000);
-    for (;;) {
-      const cur = await this.store.oauthPair();
-      if (!cur) throw new NotInstalledError();
-      if (cur.accessToken !== failed) {
-        this.cached = cur; // already rotated (here or by another process)
-        return;
-      }
-      const me = randomUUID();
-      if (await this.store.redis.set(lockKey, me, "PX", this.opts.lockTtlMs ?? 30_000, "NX")) {
-        try {
-          const again = await this.store.oauthPair();
-          if (again && again.accessToken !== failed) {
-            this.cached = again;
-            return;
-          }
-          if (!again) throw new NotInstalledError();
-          const fresh = await this.requestRefresh(again.refreshToken);
-          await this.store.saveRotatedPair(fresh);
-          this.cached = fresh;
-          return;
-        } finally {
-          await this.store.redis.eval(RELEASE_LUA, 1, lockKey, me);
-        }
-      }
-      if (Date.now() > deadline) throw new PortalUnavailableError("REFRESH_TIMEOUT", "gave up waiting for another process to refresh the portal token");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  async renew(used: PreparedCall): Promise<void> {
+    this.cached = await this.store.oauth.renew(used.credential, this.refresher);
   }
 
   private async requestRefresh(refreshToken: string): Promise<OAuthPair> {

@@ -9,7 +9,10 @@
  *   <p>:audit              stream  one entry per use of a connector token (capped)
  *   <p>:upload:<id>        string  portal upload URL behind a gateway upload id (1 h)
  */
+import { RedisOAuthTokenStore, type OAuthPair } from "@asterisk-b24/common";
 import type { Redis } from "ioredis";
+
+export type { OAuthPair };
 
 export interface InstallRecord {
   memberId: string;
@@ -18,13 +21,6 @@ export interface InstallRecord {
   installedAt: string;
   scope: string;
   userId: string;
-}
-
-export interface OAuthPair {
-  accessToken: string;
-  refreshToken: string;
-  /** Unix seconds (0 = unknown). */
-  expires: number;
 }
 
 export interface IssuedToken {
@@ -49,11 +45,16 @@ export interface AuditEntry {
 }
 
 export class AppStore {
+  /** The portal's OAuth pair and its refresh lock (the store shared with the connector). */
+  readonly oauth: RedisOAuthTokenStore;
+
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
     private readonly auditMax = 100_000,
-  ) {}
+  ) {
+    this.oauth = new RedisOAuthTokenStore({ redis, pairKey: this.key("oauth"), lockKey: this.key("oauth:lock") });
+  }
 
   key(name: string): string {
     return `${this.prefix}:${name}`;
@@ -80,22 +81,12 @@ export class AppStore {
   }
 
   // ---- OAuth pair ----------------------------------------------------------------------------
-  async oauthPair(): Promise<OAuthPair | undefined> {
-    const h = await this.redis.hgetall(this.key("oauth"));
-    if (!h.accessToken || !h.refreshToken) return undefined;
-    return { accessToken: h.accessToken, refreshToken: h.refreshToken, expires: Number(h.expires ?? 0) };
+  oauthPair(): Promise<OAuthPair | undefined> {
+    return this.oauth.load();
   }
 
-  async saveRotatedPair(pair: OAuthPair): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.key("oauth"), { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expires: String(pair.expires), refreshedAt: new Date().toISOString() })
-      .hincrby(this.key("oauth"), "refreshes", 1)
-      .exec();
-  }
-
-  async refreshCount(): Promise<number> {
-    return Number((await this.redis.hget(this.key("oauth"), "refreshes")) ?? 0);
+  refreshCount(): Promise<number> {
+    return this.oauth.refreshCount();
   }
 
   // ---- connector tokens ----------------------------------------------------------------------

@@ -1,26 +1,17 @@
-import { requestTokenRefresh } from "@asterisk-b24/common";
+import { RedisOAuthTokenStore, requestTokenRefresh, type OAuthPair, type OAuthRefresher } from "@asterisk-b24/common";
 /**
  * OAuth 2.0 of a Bitrix24 app: the access token travels as the `auth` body field.
  *
- * Tokens live in Redis (hash `${prefix}:auth:oauth:${portal}`) so every worker and every process uses
- * the same pair — the pair rotates on refresh, so two processes refreshing independently would
- * invalidate each other. Renewal is single-flight twice over:
- *   - in a process, concurrent 401 expired_token failures share one promise;
- *   - across processes, a Redis lock (SET NX PX) elects one refresher; the others poll the hash until
- *     the access token differs from the one that failed, then retry with it.
+ * Tokens live in Redis (hash `${prefix}:auth:oauth:${portal}`, lock `…:lock`) through the shared
+ * `RedisOAuthTokenStore` of packages/common (also used by the b24-app): one pair for every worker
+ * and process, renewal single-flight within a process and across processes (Redis lock), the
+ * rotated pair persisted before use. This class adds the connector's error mapping.
  * Refresh happens only after a 401 expired_token (Bitrix24 asks apps not to refresh on a schedule).
  */
-import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import { B24AuthError, B24TransportError, classifyB24Error } from "../errors.js";
 import type { AuthContext, B24AuthMode, PreparedAuth } from "./types.js";
 
-export interface OAuthTokens {
-  accessToken: string;
-  refreshToken: string;
-  /** Unix seconds (0 = unknown). */
-  expires: number;
-}
+export type OAuthTokens = OAuthPair;
 
 export interface OAuthAuthOptions {
   /** The portal's REST endpoint (`client_endpoint`), e.g. https://example.bitrix24.ru/rest/ */
@@ -39,85 +30,44 @@ export interface OAuthAuthOptions {
   timeoutMs?: number;
 }
 
-const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
 export class OAuthAuth implements B24AuthMode {
   readonly kind = "oauth";
-  private redis!: Redis;
-  private key = "";
+  private store!: RedisOAuthTokenStore;
   private tokens: OAuthTokens | undefined;
-  private inflight: Promise<void> | undefined;
   private readonly restUrl: string;
+  private readonly refresher: OAuthRefresher;
 
   constructor(private readonly opts: OAuthAuthOptions) {
     this.restUrl = opts.restUrl.endsWith("/") ? opts.restUrl : `${opts.restUrl}/`;
+    this.refresher = {
+      lockTtlMs: opts.lockTtlMs,
+      waitMs: opts.waitMs,
+      refresh: (refreshToken) => this.requestRefresh(refreshToken),
+      noPair: () => new B24AuthError({ code: "NO_AUTH_FOUND", description: "no OAuth tokens stored for this portal" }),
+      waitTimeout: () => new B24AuthError({ code: "REFRESH_TIMEOUT", description: "gave up waiting for another process to refresh the OAuth token" }),
+    };
   }
 
   async init(ctx: AuthContext): Promise<void> {
-    this.redis = ctx.redis;
-    this.key = `${ctx.prefix}:auth:oauth:${ctx.portal}`;
-    if (this.opts.initialTokens) {
-      const t = this.opts.initialTokens;
-      // HSETNX on the access token decides whether we seed; the rest follows in the same MULTI.
-      const seeded = await this.redis.hsetnx(this.key, "accessToken", t.accessToken);
-      if (seeded) await this.redis.hset(this.key, "refreshToken", t.refreshToken, "expires", String(t.expires));
-    }
-    this.tokens = await this.load();
+    this.store = new RedisOAuthTokenStore({ redis: ctx.redis, pairKey: `${ctx.prefix}:auth:oauth:${ctx.portal}` });
+    if (this.opts.initialTokens) await this.store.seed(this.opts.initialTokens);
+    this.tokens = await this.store.load();
   }
 
   /** Number of refreshes performed by all processes on this key (observability, tests). */
-  async refreshCount(): Promise<number> {
-    return Number((await this.redis.hget(this.key, "refreshes")) ?? 0);
+  refreshCount(): Promise<number> {
+    return this.store.refreshCount();
   }
 
   async prepare(method: string): Promise<PreparedAuth> {
-    if (!this.tokens) this.tokens = await this.load();
-    if (!this.tokens) throw new B24AuthError({ code: "NO_AUTH_FOUND", description: "no OAuth tokens stored for this portal" });
+    if (!this.tokens) this.tokens = await this.store.load();
+    if (!this.tokens) throw this.refresher.noPair();
     return { url: `${this.restUrl}${method}`, body: { auth: this.tokens.accessToken }, credential: this.tokens.accessToken };
   }
 
-  renew(used: PreparedAuth): Promise<void> {
-    if (this.tokens && this.tokens.accessToken !== used.credential) return Promise.resolve(); // already renewed here
-    this.inflight ??= this.renewOnce(used.credential).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private async renewOnce(failed: string): Promise<void> {
-    const lockKey = `${this.key}:lock`;
-    const deadline = Date.now() + (this.opts.waitMs ?? 60_000);
-    for (;;) {
-      const cur = await this.load();
-      if (cur && cur.accessToken !== failed) {
-        this.tokens = cur; // another process (or an earlier round) already rotated the pair
-        return;
-      }
-      const me = randomUUID();
-      const got = await this.redis.set(lockKey, me, "PX", this.opts.lockTtlMs ?? 30_000, "NX");
-      if (got) {
-        try {
-          const again = await this.load();
-          if (again && again.accessToken !== failed) {
-            this.tokens = again;
-            return;
-          }
-          if (!again) throw new B24AuthError({ code: "NO_AUTH_FOUND", description: "no refresh token stored" });
-          const fresh = await this.requestRefresh(again.refreshToken);
-          await this.redis
-            .multi()
-            .hset(this.key, "accessToken", fresh.accessToken, "refreshToken", fresh.refreshToken, "expires", String(fresh.expires))
-            .hincrby(this.key, "refreshes", 1)
-            .exec();
-          this.tokens = fresh;
-          return;
-        } finally {
-          await this.redis.eval(RELEASE_LUA, 1, lockKey, me);
-        }
-      }
-      if (Date.now() > deadline) throw new B24AuthError({ code: "REFRESH_TIMEOUT", description: "gave up waiting for another process to refresh the OAuth token" });
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  async renew(used: PreparedAuth): Promise<void> {
+    if (this.tokens && this.tokens.accessToken !== used.credential) return; // already renewed here
+    this.tokens = await this.store.renew(used.credential, this.refresher);
   }
 
   private async requestRefresh(refreshToken: string): Promise<OAuthTokens> {
@@ -129,12 +79,6 @@ export class OAuthAuth implements B24AuthMode {
       throw err instanceof B24AuthError || r.status < 500 ? new B24AuthError({ code: r.error, description: err.description, status: r.status }) : err;
     }
     return { accessToken: r.accessToken, refreshToken: r.refreshToken, expires: r.expires };
-  }
-
-  private async load(): Promise<OAuthTokens | undefined> {
-    const h = await this.redis.hgetall(this.key);
-    if (!h.accessToken || !h.refreshToken) return undefined;
-    return { accessToken: h.accessToken, refreshToken: h.refreshToken, expires: Number(h.expires ?? 0) };
   }
 }
 
