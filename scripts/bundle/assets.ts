@@ -28,14 +28,7 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-export function writeShare(options: {
-  repoRoot: string;
-  shareDir: string;
-  sources: string[];
-  appPackageDir: string;
-  version: string;
-  assets: string[];
-}): { files: number } {
+export function writeShare(options: { repoRoot: string; shareDir: string; sources: string[]; appPackageDir: string; version: string; assets: string[] }): { files: number } {
   const { repoRoot, shareDir } = options;
   let files = 0;
   const copy = (abs: string): void => {

@@ -33,7 +33,10 @@ export interface BundleResult {
 
 export class EntryMissingError extends Error {
   override readonly name = "EntryMissingError";
-  constructor(readonly app: string, readonly entry: string) {
+  constructor(
+    readonly app: string,
+    readonly entry: string,
+  ) {
     super(`${app}: entry ${entry} does not exist yet`);
   }
 }
@@ -81,13 +84,7 @@ function gitCommit(repoRoot: string): string {
   }
 }
 
-export async function buildBundle(options: {
-  manifest: AppManifest;
-  repoRoot: string;
-  outDir: string;
-  version?: string;
-  log?: (line: string) => void;
-}): Promise<BundleResult> {
+export async function buildBundle(options: { manifest: AppManifest; repoRoot: string; outDir: string; version?: string; log?: (line: string) => void }): Promise<BundleResult> {
   const started = Date.now();
   const { manifest: m, repoRoot } = options;
   const log = options.log ?? (() => {});
@@ -117,7 +114,9 @@ export async function buildBundle(options: {
       const compiled = await compileApp({ repoRoot, entry: c.entry, outFile: join(root, "lib", `${c.name}.bundle.mjs`), shareRel: "../share" });
       for (const [name, dirs] of compiled.externals) externals.set(name, new Set([...(externals.get(name) ?? []), ...dirs]));
       for (const src of compiled.sources) sources.add(src);
-      log(`${c.name}: compiled ${compiled.sources.length} sources (${(compiled.bytes / 1024).toFixed(0)} KiB), external: ${[...compiled.externals.keys()].sort().join(", ") || "none"}`);
+      log(
+        `${c.name}: compiled ${compiled.sources.length} sources (${(compiled.bytes / 1024).toFixed(0)} KiB), external: ${[...compiled.externals.keys()].sort().join(", ") || "none"}`,
+      );
       writeFileSync(
         join(root, "lib", `${c.name}.mjs`),
         `// ${c.name} ${version}: checks the Node.js version, then starts the compiled app.\n` +
@@ -175,7 +174,11 @@ export async function buildBundle(options: {
     };
     writeFileSync(
       join(root, "bundle.env"),
-      `# Written by pnpm bundle; read by install.sh.\n` + Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n",
+      `# Written by pnpm bundle; read by install.sh.\n` +
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${shellQuote(v)}`)
+          .join("\n") +
+        "\n",
     );
     const epoch = sourceDateEpoch(repoRoot);
     const info = {
@@ -200,11 +203,7 @@ export async function buildBundle(options: {
     mkdirSync(options.outDir, { recursive: true });
     const archive = join(options.outDir, `${base}.tar.gz`);
     const partial = `${archive}.partial-${process.pid}`;
-    execFileSync(
-      "tar",
-      ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", `--mtime=@${epoch}`, "-czf", partial, "-C", stagingRoot, base],
-      { timeout: 120_000 },
-    );
+    execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", `--mtime=@${epoch}`, "-czf", partial, "-C", stagingRoot, base], { timeout: 120_000 });
     execFileSync("mv", ["-f", partial, archive], { timeout: 10_000 });
     const result: BundleResult = {
       app: m.name,

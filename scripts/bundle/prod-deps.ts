@@ -175,7 +175,14 @@ export function nativeAddons(root: string): Array<{ path: string; machine: strin
       const full = join(dir, entry);
       const st = statSync(full);
       if (st.isDirectory()) walk(full);
-      else if (entry.endsWith(".node")) out.push({ path: full.slice(root.length + 1).split(sep).join("/"), machine: elfMachine(full) });
+      else if (entry.endsWith(".node"))
+        out.push({
+          path: full
+            .slice(root.length + 1)
+            .split(sep)
+            .join("/"),
+          machine: elfMachine(full),
+        });
     }
   };
   walk(root);

@@ -91,7 +91,13 @@ export function createAdminApiRouter(d: AdminApiDeps): Router {
   router.get("/tokens", async (_req, res) => void res.json(await d.store.tokens()));
   router.post("/tokens", async (req: Request, res: Response<unknown, Locals>) => {
     const body = (req.body ?? {}) as { connectorId?: unknown; scopes?: unknown; note?: unknown };
-    const scopes = typeof body.scopes === "string" && body.scopes.trim() ? body.scopes.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const scopes =
+      typeof body.scopes === "string" && body.scopes.trim()
+        ? body.scopes
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     try {
       const { token, record } = await d.tokens.issue({
         connectorId: String(body.connectorId ?? ""),
@@ -99,7 +105,16 @@ export function createAdminApiRouter(d: AdminApiDeps): Router {
         ...(typeof body.note === "string" && body.note ? { note: body.note.slice(0, 200) } : {}),
       });
       const who = res.locals.user;
-      await d.store.audit({ at: new Date().toISOString(), jti: record.jti, connectorId: record.connectorId, kind: "issued", methods: record.scopes.join(","), status: 200, ip: req.ip ?? "", reason: `by Bitrix24 user ${who.id} (${who.name}) on the app page` });
+      await d.store.audit({
+        at: new Date().toISOString(),
+        jti: record.jti,
+        connectorId: record.connectorId,
+        kind: "issued",
+        methods: record.scopes.join(","),
+        status: 200,
+        ip: req.ip ?? "",
+        reason: `by Bitrix24 user ${who.id} (${who.name}) on the app page`,
+      });
       log.info({ jti: record.jti, connector: record.connectorId, by: who.id }, "connector token issued from the page");
       res.json({ record, auth: { mode: "gateway", gatewayUrl: d.gatewayUrl, token } });
     } catch (err) {
@@ -114,7 +129,16 @@ export function createAdminApiRouter(d: AdminApiDeps): Router {
     const revoked = await d.store.revoke(jti);
     const who = res.locals.user;
     if (revoked) {
-      await d.store.audit({ at: new Date().toISOString(), jti, connectorId: token.connectorId, kind: "revoked", methods: "", status: 200, ip: req.ip ?? "", reason: `by Bitrix24 user ${who.id} (${who.name}) on the app page` });
+      await d.store.audit({
+        at: new Date().toISOString(),
+        jti,
+        connectorId: token.connectorId,
+        kind: "revoked",
+        methods: "",
+        status: 200,
+        ip: req.ip ?? "",
+        reason: `by Bitrix24 user ${who.id} (${who.name}) on the app page`,
+      });
       log.info({ jti, connector: token.connectorId, by: who.id }, "connector token revoked from the page");
     }
     res.json({ jti, revoked, alreadyRevoked: !revoked });

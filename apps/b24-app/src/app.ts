@@ -95,7 +95,13 @@ export class B24App {
     this.portal = new PortalClient(createCredential(config, this.store), config.portal.timeoutMs);
     this.tokens = new ConnectorTokens(this.store, options.keys ?? readTokenKeys(config.tokens, false), config.tokens.defaultTtlDays);
     this.queue = new ClickToCallQueue({ name: config.queue.name, prefix: config.queue.prefix, connection: redisOptions(config.redis.url), keep: config.queue.keep });
-    this.poller = new OfflinePoller({ portal: this.portal, queue: this.queue, intervalMs: config.events.pollIntervalMs, logger: log.child({ component: "offline-events" }), ...(options.onQueued ? { onQueued: options.onQueued } : {}) });
+    this.poller = new OfflinePoller({
+      portal: this.portal,
+      queue: this.queue,
+      intervalMs: config.events.pollIntervalMs,
+      logger: log.child({ component: "offline-events" }),
+      ...(options.onQueued ? { onQueued: options.onQueued } : {}),
+    });
 
     const app = this.app;
     app.disable("x-powered-by");
@@ -115,14 +121,33 @@ export class B24App {
         logger: log,
       }),
     );
-    app.use(EVENTS_PATH, createEventsRouter({ store: this.store, queue: this.queue, extraTokens: config.events.applicationTokens, logger: log, ...(options.onQueued ? { onQueued: options.onQueued } : {}) }, this.counters));
+    app.use(
+      EVENTS_PATH,
+      createEventsRouter(
+        { store: this.store, queue: this.queue, extraTokens: config.events.applicationTokens, logger: log, ...(options.onQueued ? { onQueued: options.onQueued } : {}) },
+        this.counters,
+      ),
+    );
     app.use(createPageRouter({ appPagePath: APP_PAGE_PATH, callCardPath: CALL_CARD_PATH, logger: log }));
     const cred = config.portal.credential;
-    this.frameAuth = new FrameAuth({ store: this.store, portalUrl: config.portal.url, ...(cred.mode === "oauth" ? { clientId: cred.clientId } : {}), timeoutMs: Math.min(config.portal.timeoutMs, 30_000) });
+    this.frameAuth = new FrameAuth({
+      store: this.store,
+      portalUrl: config.portal.url,
+      ...(cred.mode === "oauth" ? { clientId: cred.clientId } : {}),
+      timeoutMs: Math.min(config.portal.timeoutMs, 30_000),
+    });
     const link = config.connector ? new ConnectorLink(config.connector) : undefined;
     app.use(
       ADMIN_API_PATH,
-      createAdminApiRouter({ frameAuth: this.frameAuth, tokens: this.tokens, store: this.store, connector: link, gatewayUrl: new URL(GATEWAY_PATH, config.http.publicUrl).toString(), appStatus: () => this.status(), logger: log }),
+      createAdminApiRouter({
+        frameAuth: this.frameAuth,
+        tokens: this.tokens,
+        store: this.store,
+        connector: link,
+        gatewayUrl: new URL(GATEWAY_PATH, config.http.publicUrl).toString(),
+        appStatus: () => this.status(),
+        logger: log,
+      }),
     );
     app.use(GATEWAY_PATH, createGatewayRouter({ portal: this.portal, tokens: this.tokens, store: this.store, logger: log }));
     app.use(b24ErrorHandler(log));

@@ -75,11 +75,21 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       return withStore(config, async (store) => {
         if (cmd === "audit") {
           const rows = await store.auditTail(Number(flag(p, "limit") ?? 50));
-          return rows.map((r) => `${r.at} ${r.status} ${r.kind} ${r.connectorId || "-"} ${r.jti || "-"} ${r.methods}${r.reason ? ` (${r.reason})` : ""}`).join("\n") || "(no entries)";
+          return (
+            rows.map((r) => `${r.at} ${r.status} ${r.kind} ${r.connectorId || "-"} ${r.jti || "-"} ${r.methods}${r.reason ? ` (${r.reason})` : ""}`).join("\n") || "(no entries)"
+          );
         }
         if (cmd === "status") {
           const install = await store.install();
-          return JSON.stringify({ installed: install ? { domain: install.domain, at: install.installedAt } : null, credential: config.portal.credential.mode, oauthRefreshes: await store.refreshCount() }, null, 2);
+          return JSON.stringify(
+            {
+              installed: install ? { domain: install.domain, at: install.installedAt } : null,
+              credential: config.portal.credential.mode,
+              oauthRefreshes: await store.refreshCount(),
+            },
+            null,
+            2,
+          );
         }
         if (sub === "issue") {
           const connector = flag(p, "connector");
@@ -100,7 +110,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         if (sub === "list") {
           const list = await store.tokens();
           if (p.flags.has("json")) return JSON.stringify(list, null, 2);
-          return list.map((t) => `${t.jti}  ${t.connectorId}  issued ${t.issuedAt}  expires ${t.expiresAt}  ${t.revokedAt ? `REVOKED ${t.revokedAt}` : "active"}  ${t.scopes.length} scopes${t.note ? `  "${t.note}"` : ""}`).join("\n") || "(no tokens)";
+          return (
+            list
+              .map(
+                (t) =>
+                  `${t.jti}  ${t.connectorId}  issued ${t.issuedAt}  expires ${t.expiresAt}  ${t.revokedAt ? `REVOKED ${t.revokedAt}` : "active"}  ${t.scopes.length} scopes${t.note ? `  "${t.note}"` : ""}`,
+              )
+              .join("\n") || "(no tokens)"
+          );
         }
         if (sub === "revoke") {
           if (!arg) throw new CliUsageError("token revoke needs the token id (jti) from `token list`");
@@ -140,7 +157,7 @@ function keygen(config: B24AppConfig, force: boolean): string {
 function installText(config: B24AppConfig): string {
   return [
     "Bitrix24 → Applications → Developer resources → Other → Local application:",
-    "  type:                         server, \"Script only (no user interface)\"",
+    '  type:                         server, "Script only (no user interface)"',
     `  handler path:                 ${new URL(APP_PAGE_PATH, config.http.publicUrl).toString()}`,
     `  initial installation path:    ${installUrl(config)}`,
     "  permissions (scopes):         telephony, crm, user, im, task" + (config.portal.credential.mode === "oauth" ? "" : "  (also give the incoming webhook these scopes)"),
@@ -148,7 +165,9 @@ function installText(config: B24AppConfig): string {
     `events are bound to:            ${config.events.mode === "online" ? eventHandlerUrl(config) : "the offline queue (event.offline.get)"}`,
     `connector gateway URL:          ${new URL(GATEWAY_PATH, config.http.publicUrl).toString()}`,
     config.portal.credential.mode === "oauth" ? "then copy client_id / client_secret from the form into portal.credential." : "",
-  ].join("\n").trimEnd();
+  ]
+    .join("\n")
+    .trimEnd();
 }
 
 const isMain = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]) && process.argv[1].includes("b24-app");

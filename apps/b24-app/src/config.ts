@@ -26,13 +26,12 @@ const webhookCredential = z.strictObject({
 });
 
 export const b24AppConfigSchema = z.strictObject({
-  http: z
-    .strictObject({
-      host: z.string().default("0.0.0.0"),
-      port: port.default(8090),
-      /** Base URL the portal reaches this app at (event handler and install URLs are built from it). */
-      publicUrl: z.url(),
-    }),
+  http: z.strictObject({
+    host: z.string().default("0.0.0.0"),
+    port: port.default(8090),
+    /** Base URL the portal reaches this app at (event handler and install URLs are built from it). */
+    publicUrl: z.url(),
+  }),
   portal: z.strictObject({
     /** The portal's address, e.g. https://b24.example.local (REST calls go to <url>/rest/). */
     url: z.url(),
@@ -40,11 +39,10 @@ export const b24AppConfigSchema = z.strictObject({
     /** Per-request timeout towards the portal. */
     timeoutMs: ms.default(120_000),
   }),
-  install: z
-    .strictObject({
-      /** Secret part of the install URL (…/b24/install?key=…): only the admin who was shown it can install. */
-      key: z.string().min(16),
-    }),
+  install: z.strictObject({
+    /** Secret part of the install URL (…/b24/install?key=…): only the admin who was shown it can install. */
+    key: z.string().min(16),
+  }),
   events: z
     .strictObject({
       /** online: the portal POSTs events to us; offline: we poll event.offline.get (portal cannot reach us). */
@@ -58,7 +56,10 @@ export const b24AppConfigSchema = z.strictObject({
     .strictObject({
       url: z.string().default("redis://127.0.0.1:6379"),
       /** Key prefix of the app's own keys (credentials, tokens, audit). */
-      prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("ab24app"),
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9:_-]+$/)
+        .default("ab24app"),
     })
     .default({ url: "redis://127.0.0.1:6379", prefix: "ab24app" }),
   /** The durable hand-over to the connector (the connector's clickToCall.queue names the same; contract in @asterisk-b24/common). */
@@ -92,12 +93,8 @@ export const b24AppConfigSchema = z.strictObject({
     })
     .refine((c) => (c.user === undefined) === (c.password === undefined), { message: "user and password go together", path: ["password"] })
     .optional(),
-  audit: z
-    .strictObject({ maxEntries: z.number().int().min(100).default(100_000) })
-    .default({ maxEntries: 100_000 }),
-  log: z
-    .strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
-    .default({ level: "info" }),
+  audit: z.strictObject({ maxEntries: z.number().int().min(100).default(100_000) }).default({ maxEntries: 100_000 }),
+  log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") }).default({ level: "info" }),
 });
 
 export type B24AppConfig = z.infer<typeof b24AppConfigSchema>;

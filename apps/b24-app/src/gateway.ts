@@ -73,9 +73,9 @@ export function createGatewayRouter(d: GatewayDeps): Router {
   }
 
   function portalFailure(res: Response, err: unknown): number {
-    if (err instanceof NotInstalledError) return b24Error(res, 503, "NOT_INSTALLED", err.message), 503;
-    if (err instanceof PortalUnavailableError) return b24Error(res, 503, err.code, err.message), 503;
-    if (err instanceof PortalAuthError) return b24Error(res, 401, "PORTAL_AUTH_FAILED", err.message), 401;
+    if (err instanceof NotInstalledError) return (b24Error(res, 503, "NOT_INSTALLED", err.message), 503);
+    if (err instanceof PortalUnavailableError) return (b24Error(res, 503, err.code, err.message), 503);
+    if (err instanceof PortalAuthError) return (b24Error(res, 401, "PORTAL_AUTH_FAILED", err.message), 401);
     throw err;
   }
 
@@ -152,7 +152,10 @@ export function createGatewayRouter(d: GatewayDeps): Router {
       });
       const buf = Buffer.from(await r.arrayBuffer());
       audit({ ...base, status: r.status });
-      res.status(r.status).type(r.headers.get("content-type") ?? "application/json").send(buf);
+      res
+        .status(r.status)
+        .type(r.headers.get("content-type") ?? "application/json")
+        .send(buf);
     } catch (err) {
       audit({ ...base, status: 503, reason: (err as Error).message });
       b24Error(res, 503, "PORTAL_UNREACHABLE", `upload failed: ${(err as Error).message}`);

@@ -71,7 +71,7 @@ export function parseInstallRequest(body: Record<string, unknown>, query: Record
   }
   if (str(body.AUTH_ID)) {
     const token = str(body.APPLICATION_TOKEN) || str(query.APPLICATION_TOKEN);
-    if (!token) throw new InstallError(400, "no APPLICATION_TOKEN in the install request: create the local application as \"Script only (no user interface)\"");
+    if (!token) throw new InstallError(400, 'no APPLICATION_TOKEN in the install request: create the local application as "Script only (no user interface)"');
     return {
       record: { memberId: str(body.member_id), domain: str(query.DOMAIN ?? body.DOMAIN), applicationToken: token, installedAt: now, scope: "", userId: "" },
       pair: { accessToken: str(body.AUTH_ID), refreshToken: str(body.REFRESH_ID), expires: Math.floor(Date.now() / 1000) + (Number(body.AUTH_EXPIRES ?? 3600) || 3600) },

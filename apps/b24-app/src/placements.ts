@@ -17,7 +17,14 @@ export interface PlacementSpec {
 }
 
 export function placementSpecs(publicUrl: string): PlacementSpec[] {
-  return [{ placement: "CALL_CARD", handler: new URL(CALL_CARD_PATH, publicUrl).toString(), title: "PBX", description: "What the PBX knows about this call: queue, IVR path, transfers, who answered" }];
+  return [
+    {
+      placement: "CALL_CARD",
+      handler: new URL(CALL_CARD_PATH, publicUrl).toString(),
+      title: "PBX",
+      description: "What the PBX knows about this call: queue, IVR path, transfers, who answered",
+    },
+  ];
 }
 
 /** Binds every missing placement; returns the placements bound now or already. */

@@ -88,5 +88,4 @@ export class OAuthCredential implements PortalCredential {
     if (r.kind === "refused") throw new PortalAuthError(r.error, `token refresh refused: ${r.error} ${r.description} (reinstall the application)`);
     return { accessToken: r.accessToken, refreshToken: r.refreshToken, expires: r.expires };
   }
-
 }

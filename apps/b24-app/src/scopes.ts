@@ -42,7 +42,10 @@ export function expandScopes(items: readonly string[]): string[] {
 }
 
 export function normalizeMethod(method: string): string {
-  return method.trim().toLowerCase().replace(/\.json$/, "");
+  return method
+    .trim()
+    .toLowerCase()
+    .replace(/\.json$/, "");
 }
 
 export function methodAllowed(scopes: readonly string[], method: string): boolean {

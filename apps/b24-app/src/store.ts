@@ -62,7 +62,10 @@ export class AppStore {
 
   // ---- installation --------------------------------------------------------------------------
   async saveInstall(rec: InstallRecord, pair?: OAuthPair): Promise<void> {
-    const m = this.redis.multi().del(this.key("install")).hset(this.key("install"), { ...rec });
+    const m = this.redis
+      .multi()
+      .del(this.key("install"))
+      .hset(this.key("install"), { ...rec });
     if (pair) m.hset(this.key("oauth"), { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expires: String(pair.expires) });
     await m.exec();
   }
@@ -109,7 +112,12 @@ export class AppStore {
 
   /** One round trip for the hot path: the registry entry and its revocation. */
   async tokenState(jti: string): Promise<{ token?: IssuedToken; revokedAt?: string }> {
-    const [raw, revokedAt] = await this.redis.multi().hget(this.key("tokens"), jti).hget(this.key("revoked"), jti).exec().then((r) => r!.map((x) => x[1] as string | null));
+    const [raw, revokedAt] = await this.redis
+      .multi()
+      .hget(this.key("tokens"), jti)
+      .hget(this.key("revoked"), jti)
+      .exec()
+      .then((r) => r!.map((x) => x[1] as string | null));
     return { ...(raw ? { token: JSON.parse(raw) as IssuedToken } : {}), ...(revokedAt ? { revokedAt } : {}) };
   }
 

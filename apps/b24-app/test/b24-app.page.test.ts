@@ -69,7 +69,11 @@ describe.runIf(redis && (haveChromium || inCi))("b24-app page in the portal fram
   }
 
   async function gateway(token: string): Promise<number> {
-    const r = await fetch(`${appUrl}/gateway/rest/user.get`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ ID: 1 }) });
+    const r = await fetch(`${appUrl}/gateway/rest/user.get`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ ID: 1 }),
+    });
     await r.arrayBuffer();
     return r.status;
   }
@@ -80,7 +84,12 @@ describe.runIf(redis && (haveChromium || inCi))("b24-app page in the portal fram
 
   it("an administrator sees status, bindings, users ↔ extensions, and issues / revokes a token from the page", async () => {
     // The portal's data as the admin will see it: user 2 moved to inner number 202 (PBX 102 maps to nobody), a user without a number.
-    stack.emu.seed({ users: [{ ID: 2, NAME: "Maria", LAST_NAME: "Ivanova", UF_PHONE_INNER: "202" }, { ID: 7, NAME: "Nina", LAST_NAME: "Orlova", UF_PHONE_INNER: "" }] });
+    stack.emu.seed({
+      users: [
+        { ID: 2, NAME: "Maria", LAST_NAME: "Ivanova", UF_PHONE_INNER: "202" },
+        { ID: 7, NAME: "Nina", LAST_NAME: "Orlova", UF_PHONE_INNER: "" },
+      ],
+    });
     const { page, app } = await portalPage("/_emulator/portal/app?user=1");
     await app.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
     expect(await page.locator("#who").textContent()).toContain("administrator");
@@ -122,12 +131,15 @@ describe.runIf(redis && (haveChromium || inCi))("b24-app page in the portal fram
     expect(await app.locator(`#tokens-table tr[data-jti="${jti}"]`).textContent()).toContain("revoked");
     expect(await gateway(token)).toBe(401);
     // audit: issued and revoked by the page's user, the use in between, then the refusal (written asynchronously)
-    await vi.waitFor(async () => {
-      const audit = await stack.b24app.store.auditTail(50);
-      expect(audit.filter((a) => a.jti === jti).map((a) => a.kind)).toEqual(["issued", "rest", "revoked"]);
-      expect(audit.find((a) => a.jti === jti && a.kind === "revoked")?.reason).toContain("Bitrix24 user 1 (Ivan Petrov)");
-      expect(audit.at(-1)).toMatchObject({ kind: "refused", reason: "revoked", status: 401 });
-    }, { timeout: 30_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const audit = await stack.b24app.store.auditTail(50);
+        expect(audit.filter((a) => a.jti === jti).map((a) => a.kind)).toEqual(["issued", "rest", "revoked"]);
+        expect(audit.find((a) => a.jti === jti && a.kind === "revoked")?.reason).toContain("Bitrix24 user 1 (Ivan Petrov)");
+        expect(audit.at(-1)).toMatchObject({ kind: "refused", reason: "revoked", status: 401 });
+      },
+      { timeout: 30_000, interval: 100 },
+    );
     await page.screenshot({ path: join(SHOTS, "b24-app-page-token-revoked.png"), fullPage: true });
     await page.close();
   });
@@ -141,7 +153,11 @@ describe.runIf(redis && (haveChromium || inCi))("b24-app page in the portal fram
     await page.close();
 
     const api = (path: string, token: string, member: string, method = "GET") =>
-      fetch(`${appUrl}/b24/admin/api/${path}`, { method, headers: { authorization: `Bearer ${token}`, "x-b24-member-id": member, "content-type": "application/json" }, ...(method === "POST" ? { body: JSON.stringify({ connectorId: "x" }) } : {}) });
+      fetch(`${appUrl}/b24/admin/api/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "x-b24-member-id": member, "content-type": "application/json" },
+        ...(method === "POST" ? { body: JSON.stringify({ connectorId: "x" }) } : {}),
+      });
     const user3 = stack.emu.issueOAuthTokens(3);
     expect((await api("tokens", user3.access_token, user3.member_id)).status).toBe(403);
     expect((await api("tokens", user3.access_token, user3.member_id, "POST")).status).toBe(403);

@@ -77,7 +77,10 @@ describe("scopes, tokens, install parsing", () => {
   });
 
   it("reads both install forms", () => {
-    const ev = parseInstallRequest({ event: "ONAPPINSTALL", auth: { access_token: "a", refresh_token: "r", application_token: "t", member_id: "m", domain: "b24.local", expires: "100" } }, {});
+    const ev = parseInstallRequest(
+      { event: "ONAPPINSTALL", auth: { access_token: "a", refresh_token: "r", application_token: "t", member_id: "m", domain: "b24.local", expires: "100" } },
+      {},
+    );
     expect(ev).toMatchObject({ ui: false, record: { applicationToken: "t", memberId: "m", domain: "b24.local" }, pair: { accessToken: "a", refreshToken: "r", expires: 100 } });
     const ui = parseInstallRequest({ AUTH_ID: "a", REFRESH_ID: "r", member_id: "m", APPLICATION_TOKEN: "t" }, { DOMAIN: "b24.local" });
     expect(ui).toMatchObject({ ui: true, record: { applicationToken: "t", domain: "b24.local" } });
@@ -111,7 +114,10 @@ const redis = await requireService("redis");
 describe.runIf(redis)("service entry (main.ts)", () => {
   it("starts with --config, answers /status, stops on SIGTERM", async () => {
     const file = join(dir, "main.json");
-    writeFileSync(file, JSON.stringify({ ...base, http: { host: "127.0.0.1", port: 0, publicUrl: "http://127.0.0.1:1" }, redis: { url: SERVICES.redis.url, prefix: uniquePrefix("main") } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...base, http: { host: "127.0.0.1", port: 0, publicUrl: "http://127.0.0.1:1" }, redis: { url: SERVICES.redis.url, prefix: uniquePrefix("main") } }),
+    );
     await runCli(["keygen", "--config", file, "--force"], {});
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", main, "--config", file], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "info" } });

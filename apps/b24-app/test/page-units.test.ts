@@ -66,7 +66,14 @@ describe.runIf(redisUp)("frame token check", () => {
   let redis: Redis;
   let store: AppStore;
   beforeAll(async () => {
-    emu = await startB24Emulator({ oauth: { clientId: "local.ours", clientSecret: "s" }, users: [{ ID: 1, NAME: "Admin" }, { ID: 2, NAME: "Plain", LAST_NAME: "User" }], limits: false });
+    emu = await startB24Emulator({
+      oauth: { clientId: "local.ours", clientSecret: "s" },
+      users: [
+        { ID: 1, NAME: "Admin" },
+        { ID: 2, NAME: "Plain", LAST_NAME: "User" },
+      ],
+      limits: false,
+    });
     redis = new Redis(SERVICES.redis.url);
     store = new AppStore(redis, uniquePrefix("frame-auth"));
   });
@@ -75,7 +82,10 @@ describe.runIf(redisUp)("frame token check", () => {
     await emu.close();
   });
   const refused = async (p: Promise<unknown>) => {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FrameAuthError);
     return [(err as FrameAuthError).status, (err as FrameAuthError).code];
   };

@@ -12,7 +12,12 @@ import { MATCH_TEXT, matchUsersAndExtensions, type PortalUser, type SeenExtensio
 
 interface Overview {
   app: { health: string; problems?: string[]; installed: { domain: string; at: string } | null; credential: string; events: Record<string, unknown> };
-  connector: { linked: boolean; url?: string; error?: string; status?: { app_status: string; app_state?: string; version?: string; problems?: string[]; app?: Record<string, { health: string }> } | null };
+  connector: {
+    linked: boolean;
+    url?: string;
+    error?: string;
+    status?: { app_status: string; app_state?: string; version?: string; problems?: string[]; app?: Record<string, { health: string }> } | null;
+  };
 }
 
 type TokenRow = IssuedToken & { revokedAt?: string };
@@ -37,13 +42,29 @@ function statusSection(o: Overview): HTMLElement {
     "div",
     { id: "app-status" },
     h("h3", {}, "b24-app ", pill(app.health, tone(app.health))),
-    h("dl", {}, h("dt", {}, "Installed"), h("dd", {}, app.installed ? `${app.installed.domain}, ${app.installed.at}` : "not installed"), h("dt", {}, "Portal credential"), h("dd", {}, app.credential), h("dt", {}, "Events"), h("dd", {}, String(app.events.mode))),
+    h(
+      "dl",
+      {},
+      h("dt", {}, "Installed"),
+      h("dd", {}, app.installed ? `${app.installed.domain}, ${app.installed.at}` : "not installed"),
+      h("dt", {}, "Portal credential"),
+      h("dd", {}, app.credential),
+      h("dt", {}, "Events"),
+      h("dd", {}, String(app.events.mode)),
+    ),
     ...(app.problems ?? []).map((p) => h("p", { class: "warn" }, p)),
   );
   const c = o.connector;
   let connectorCard: HTMLElement;
-  if (!c.linked) connectorCard = h("div", { id: "connector-status" }, h("h3", {}, "Connector ", pill("not linked", "warn")), h("p", { class: "muted" }, "Add `connector: {url, user, password}` to the b24-app configuration to see the connector here."));
-  else if (c.error || !c.status) connectorCard = h("div", { id: "connector-status" }, h("h3", {}, "Connector ", pill("unreachable", "bad")), h("p", { class: "bad" }, c.error ?? "no status"));
+  if (!c.linked)
+    connectorCard = h(
+      "div",
+      { id: "connector-status" },
+      h("h3", {}, "Connector ", pill("not linked", "warn")),
+      h("p", { class: "muted" }, "Add `connector: {url, user, password}` to the b24-app configuration to see the connector here."),
+    );
+  else if (c.error || !c.status)
+    connectorCard = h("div", { id: "connector-status" }, h("h3", {}, "Connector ", pill("unreachable", "bad")), h("p", { class: "bad" }, c.error ?? "no status"));
   else {
     const st = c.status;
     const parts = Object.entries(st.app ?? {}).map(([name, s]) => h("span", { class: "component", "data-name": name }, `${name} `, pill(s.health, tone(s.health)), " "));
@@ -65,7 +86,10 @@ function tokensSection(b24: B24Frame, rows: TokenRow[], issued?: { jti: string; 
   const issue = async () => {
     showError("");
     try {
-      const r = await appApi<{ record: TokenRow; auth: Record<string, unknown> }>(b24, "tokens", { method: "POST", body: { connectorId: connectorId.value.trim(), note: note.value.trim() } });
+      const r = await appApi<{ record: TokenRow; auth: Record<string, unknown> }>(b24, "tokens", {
+        method: "POST",
+        body: { connectorId: connectorId.value.trim(), note: note.value.trim() },
+      });
       await renderTokens(b24, { jti: r.record.jti, block: JSON.stringify({ b24: { auth: r.auth } }, null, 2) });
     } catch (err) {
       showError(`Issue failed: ${(err as Error).message}`);
@@ -95,10 +119,19 @@ function tokensSection(b24: B24Frame, rows: TokenRow[], issued?: { jti: string; 
   return section(
     "tokens",
     "Connector tokens",
-    h("p", { class: "muted" }, "A connector reaches Bitrix24 through this app's gateway with one of these tokens (b24.auth mode \"gateway\"). Revoking takes effect on its next request."),
+    h(
+      "p",
+      { class: "muted" },
+      'A connector reaches Bitrix24 through this app\'s gateway with one of these tokens (b24.auth mode "gateway"). Revoking takes effect on its next request.',
+    ),
     h("p", {}, connectorId, " ", note, " ", h("button", { class: "primary", id: "token-issue", onclick: issue }, "Issue token")),
     issued
-      ? h("div", { id: "token-issued" }, h("p", { class: "warn" }, `Token ${issued.jti} — copy it into the connector's configuration now; it is not shown again.`), h("textarea", { rows: "7", readonly: true }, issued.block))
+      ? h(
+          "div",
+          { id: "token-issued" },
+          h("p", { class: "warn" }, `Token ${issued.jti} — copy it into the connector's configuration now; it is not shown again.`),
+          h("textarea", { rows: "7", readonly: true }, issued.block),
+        )
       : null,
     rows.length ? tbl : h("p", { class: "muted", id: "tokens-empty" }, "No tokens issued yet."),
   );
@@ -116,11 +149,19 @@ async function bindingsSection(b24: B24Frame): Promise<HTMLElement> {
   ]);
   const rows: Child[][] = REQUIRED_EVENTS.map((name) => {
     const b = events.filter((e) => e.event.toUpperCase() === name);
-    return [name, b.length ? b.map((x) => (x.offline ? "offline (event.offline.get)" : x.handler)).join(", ") : "—", b.length ? pill("bound", "ok") : pill("missing: reinstall the app", "bad")];
+    return [
+      name,
+      b.length ? b.map((x) => (x.offline ? "offline (event.offline.get)" : x.handler)).join(", ") : "—",
+      b.length ? pill("bound", "ok") : pill("missing: reinstall the app", "bad"),
+    ];
   });
   for (const e of events.filter((x) => !REQUIRED_EVENTS.includes(x.event.toUpperCase()))) rows.push([e.event, e.offline ? "offline" : e.handler, pill("bound", "ok")]);
   const callCard = placements.filter((p) => p.placement === "CALL_CARD");
-  rows.push(["placement CALL_CARD", callCard.map((p) => p.handler).join(", ") || "—", callCard.length ? pill("bound", "ok") : pill("missing: reinstall the app as an administrator", "bad")]);
+  rows.push([
+    "placement CALL_CARD",
+    callCard.map((p) => p.handler).join(", ") || "—",
+    callCard.length ? pill("bound", "ok") : pill("missing: reinstall the app as an administrator", "bad"),
+  ]);
   const tbl = table(["Event / placement", "Handler", "State"], rows, { id: "bindings-table" });
   tbl.querySelectorAll("tbody tr").forEach((tr, i) => tr.setAttribute("data-name", String(rows[i]![0])));
   return section("bindings", "Event binding", tbl);
@@ -153,7 +194,11 @@ export async function renderAdminPage(b24: B24Frame, root: HTMLElement): Promise
     overview = await appApi<Overview>(b24, "overview");
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 401)) {
-      root.replaceChildren(h("h1", {}, "Asterisk connector"), h("p", { id: "denied", class: "bad" }, `Access denied: ${err.message}`), h("p", { class: "muted" }, "Only portal administrators manage the connector."));
+      root.replaceChildren(
+        h("h1", {}, "Asterisk connector"),
+        h("p", { id: "denied", class: "bad" }, `Access denied: ${err.message}`),
+        h("p", { class: "muted" }, "Only portal administrators manage the connector."),
+      );
       root.classList.remove("muted");
       return;
     }
@@ -169,11 +214,7 @@ export async function renderAdminPage(b24: B24Frame, root: HTMLElement): Promise
     section("bindings", "Event binding", h("p", { class: "muted" }, "Loading…")),
     section("users", "Users ↔ extensions", h("p", { class: "muted" }, "Loading…")),
   );
-  const parts: Array<Promise<void>> = [
-    renderTokens(b24),
-    bindingsSection(b24).then((el) => replace("bindings", el)),
-    usersSection(b24).then((el) => replace("users", el)),
-  ];
+  const parts: Array<Promise<void>> = [renderTokens(b24), bindingsSection(b24).then((el) => replace("bindings", el)), usersSection(b24).then((el) => replace("users", el))];
   const results = await Promise.allSettled(parts);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as Error).message);
   if (failed.length) showError(failed.join("\n"));

@@ -85,7 +85,9 @@ function sustained(r: Run, skip: number, per: number): number {
 const burstCommands = 48 * 50;
 const batched = await run("batched", burstCommands + 100 * 40, { maxCommands: 50, lanes: 4 });
 const batchedRate = sustained(batched, burstCommands, 50);
-note(`batched: ${batched.commands} commands in ${batched.requests} requests, ${(batched.doneAt.at(-1)! / 1000).toFixed(1)} s total; sustained rate measured after the first ${burstCommands} (burst)`);
+note(
+  `batched: ${batched.commands} commands in ${batched.requests} requests, ${(batched.doneAt.at(-1)! / 1000).toFixed(1)} s total; sustained rate measured after the first ${burstCommands} (burst)`,
+);
 printFigure("b24.batched.commands_per_s", batchedRate, "commands/s");
 printFigure("b24.limit_errors", batched.limitErrors, "errors");
 

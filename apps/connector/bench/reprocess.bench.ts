@@ -49,7 +49,9 @@ try {
   const tail = afterBurst(stack.emu);
   const perCall = tail.totalCommands / landed;
   const stats = stack.emu.stats();
-  note(`${landed}/${CALLS} calls landed in ${wall.toFixed(1)} s (counts ${JSON.stringify(final.counts)}); ${stats.requests} requests, ${tail.totalCommands} commands, ${perCall.toFixed(2)} per call; ${stats.limitErrors} limit errors`);
+  note(
+    `${landed}/${CALLS} calls landed in ${wall.toFixed(1)} s (counts ${JSON.stringify(final.counts)}); ${stats.requests} requests, ${tail.totalCommands} commands, ${perCall.toFixed(2)} per call; ${stats.limitErrors} limit errors`,
+  );
   note(`after the burst: ${tail.requests} requests carried ${tail.commands} commands in ${tail.seconds.toFixed(1)} s`);
   if (landed !== CALLS) throw new Error(`only ${landed} of ${CALLS} calls landed`);
   printFigure("reprocess.calls_per_s", tail.commands / tail.seconds / perCall, "calls/s");

@@ -35,7 +35,9 @@ const report = await runSoak({
   note,
 });
 for (const line of describeProblems(report)) note(line);
-note(`soak: ${report.calls} calls, ${report.expectedCalls} expected in Bitrix24, ${report.landedCalls} landed, ${report.rightCalls} right, in ${(report.wallMs / 1000).toFixed(0)} s`);
+note(
+  `soak: ${report.calls} calls, ${report.expectedCalls} expected in Bitrix24, ${report.landedCalls} landed, ${report.rightCalls} right, in ${(report.wallMs / 1000).toFixed(0)} s`,
+);
 printFigure("soak.calls_landed_ratio", report.expectedCalls ? report.landedCalls / report.expectedCalls : 0, "ratio");
 printFigure("soak.calls_right_ratio", report.expectedCalls ? report.rightCalls / report.expectedCalls : 0, "ratio");
 printFigure("soak.max_concurrent_calls", report.maxConcurrent, "calls");

@@ -99,4 +99,3 @@ const secs = Number(ns) / 1e9;
 if (Object.keys(state.calls).length !== 0) throw new Error("calls left open after the replay");
 printFigure("tracker.events_per_s", messages / secs, "events/s");
 note(`tracker: ${messages} AMI messages, ${calls} calls, ${stageEvents} stage events (each with a call_full snapshot) in ${secs.toFixed(2)} s`);
-

@@ -34,7 +34,8 @@ export function parseArgs(argv: string[]): Parsed {
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full", "dry-run"].includes(a.slice(2))) flags[a.slice(2)] = argv[++i]!;
+      else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--") && !["json", "once", "version", "help", "full", "dry-run"].includes(a.slice(2)))
+        flags[a.slice(2)] = argv[++i]!;
       else flags[a.slice(2)] = true;
     } else if (!command) command = a;
     else positional.push(a);
@@ -115,7 +116,12 @@ export async function main(argv: string[]): Promise<number> {
       const [hook, target] = args.positional;
       if (!hook || !target) throw new UsageError("hook-try needs HOOK and CALL (a JSON file, or a call key with --config)");
       const { hookTryCommand } = await import("./hooks/cli.js");
-      return hookTryCommand({ hook, file: target, ...(typeof args.flags.config === "string" ? { config: args.flags.config } : {}), ...(typeof args.flags.stage === "string" ? { stage: args.flags.stage } : {}) });
+      return hookTryCommand({
+        hook,
+        file: target,
+        ...(typeof args.flags.config === "string" ? { config: args.flags.config } : {}),
+        ...(typeof args.flags.stage === "string" ? { stage: args.flags.stage } : {}),
+      });
     }
     case "check-config":
     case "test-connections": {
@@ -136,7 +142,14 @@ export async function main(argv: string[]): Promise<number> {
         ...(str("day") ? { day: str("day") } : {}),
         ...(str("only") ? { only: str("only") } : {}),
         ...(str("report-dir") ? { reportDir: str("report-dir") } : {}),
-        ...(str("call") ? { callKeys: str("call")!.split(",").map((k) => k.trim()).filter(Boolean) } : {}),
+        ...(str("call")
+          ? {
+              callKeys: str("call")!
+                .split(",")
+                .map((k) => k.trim())
+                .filter(Boolean),
+            }
+          : {}),
         dryRun: args.flags["dry-run"] === true,
       });
     }

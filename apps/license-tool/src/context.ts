@@ -52,7 +52,10 @@ export function date(command: string, value: string, option: string, end: boolea
 }
 
 export function list(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function pathIn(ctx: CliContext, path: string): string {

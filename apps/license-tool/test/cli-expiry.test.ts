@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, type CliContext } from "../src/index.js";
 
-const HINT =
-  'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
+const HINT = 'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
 
 const dir = mkdtempSync(join(tmpdir(), "license-tool-expiry-"));
 writeFileSync(join(dir, "machine-id"), "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a\n");
@@ -26,8 +25,21 @@ describe("license-tool verify on an expiring licence (fixed clock)", () => {
     expect(at("2026-01-01T10:00:00Z", "request", "--customer", "Acme LLC", "--out", "r.json", "--machine-id-file", "machine-id").code).toBe(0);
     const issued = at(
       "2026-01-01T10:00:00Z",
-      "issue", "--request", "r.json", "--private-key", "vendor.key.pem", "--starts", "2026-01-01", "--expires", "2026-01-31",
-      "--operators", "5", "--license-id", "LIC-EXP-1", "--out", "x.lic",
+      "issue",
+      "--request",
+      "r.json",
+      "--private-key",
+      "vendor.key.pem",
+      "--starts",
+      "2026-01-01",
+      "--expires",
+      "2026-01-31",
+      "--operators",
+      "5",
+      "--license-id",
+      "LIC-EXP-1",
+      "--out",
+      "x.lic",
     );
     expect(issued.out[1]).toBe("  valid:    2026-01-01 → 2026-01-31");
 

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLicenseRequest, fixedFingerprintSources } from "@asterisk-b24/license";
 
 const BIN = fileURLToPath(new URL("../bin/license-tool.mjs", import.meta.url));
-const HINT =
-  'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
+const HINT = 'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
 
 let dir: string;
 const tool = (...args: string[]) => {
@@ -24,7 +23,7 @@ beforeAll(() => {
   // A machine-id of our own, so the round trip does not depend on the test host having /etc/machine-id
   // (MAC addresses and the hostname are still read from the real machine).
   writeFileSync(join(dir, "machine-id"), "5f0c2a4be1d34c7f9a8b6d5e4f3a2b1c\n");
-}); 
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("license-tool as a child process (keygen → request → issue → verify)", () => {
@@ -41,8 +40,23 @@ describe("license-tool as a child process (keygen → request → issue → veri
     expect(req).toMatchObject({ format: "asterisk-b24-license-request/1", product: "asterisk-b24", customer: "Acme LLC", productVersion: "0.1.0" });
 
     const issue = tool(
-      "issue", "--request", "acme.req.json", "--private-key", "keys/vendor.key.pem", "--expires", "never",
-      "--operators", "10", "--pbxes", "2", "--features", "recording,analytics", "--license-id", "LIC-RT-1", "--out", "acme.lic",
+      "issue",
+      "--request",
+      "acme.req.json",
+      "--private-key",
+      "keys/vendor.key.pem",
+      "--expires",
+      "never",
+      "--operators",
+      "10",
+      "--pbxes",
+      "2",
+      "--features",
+      "recording,analytics",
+      "--license-id",
+      "LIC-RT-1",
+      "--out",
+      "acme.lic",
     );
     expect(issue.code).toBe(0);
     expect(lines(issue.stdout)[0]).toBe(`Licence LIC-RT-1 for Acme LLC written to ${join(dir, "acme.lic")}`);
@@ -80,15 +94,10 @@ describe("license-tool as a child process (keygen → request → issue → veri
 
   it("signed by another key: exit 1 with the exact message", () => {
     expect(tool("keygen", "--out-dir", "keys", "--name", "pirate").code).toBe(0);
-    expect(
-      tool("issue", "--request", "acme.req.json", "--private-key", "keys/pirate.key.pem", "--days", "3650", "--operators", "999", "--out", "pirate.lic")
-        .code,
-    ).toBe(0);
+    expect(tool("issue", "--request", "acme.req.json", "--private-key", "keys/pirate.key.pem", "--days", "3650", "--operators", "999", "--out", "pirate.lic").code).toBe(0);
     const r = tool("verify", "--license", "pirate.lic", "--public-key", "keys/vendor.pub.pem");
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      `The licence is not signed with the asterisk-b24 vendor key (it was signed with another key), so it is refused. ${HINT}\n`,
-    );
+    expect(r.stderr).toBe(`The licence is not signed with the asterisk-b24 vendor key (it was signed with another key), so it is refused. ${HINT}\n`);
   });
 
   it("unsigned (alg none): exit 1 with the exact message", () => {
@@ -110,9 +119,7 @@ describe("license-tool as a child process (keygen → request → issue → veri
     writeFileSync(join(dir, "other.req.json"), JSON.stringify(other));
     const r = tool("verify", "--license", "acme.lic", "--public-key", "keys/vendor.pub.pem", "--request", "other.req.json");
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(
-      "  the requesting machine: DOES NOT MATCH (matched: none; not matched: machine-id, MAC address, hostname)",
-    );
+    expect(r.stdout).toContain("  the requesting machine: DOES NOT MATCH (matched: none; not matched: machine-id, MAC address, hostname)");
     expect(r.stderr).toBe(
       `Licence LIC-RT-1 for Acme LLC was issued for another machine (matched: none; not matched: machine-id, MAC address, hostname), so it is refused on this machine. ${HINT}\n`,
     );
@@ -122,18 +129,29 @@ describe("license-tool as a child process (keygen → request → issue → veri
     const cases: [string[], string][] = [
       [["verify", "--license", "missing.lic", "--public-key", "keys/vendor.pub.pem"], `license-tool verify: licence file not found: ${join(dir, "missing.lic")}`],
       [["verify", "--license", "acme.lic", "--public-key", "keys/nope.pem"], `license-tool verify: public key file not found: ${join(dir, "keys/nope.pem")}`],
-      [["verify", "--license", "acme.lic", "--public-key", "keys/vendor.key.pem"],
-        `license-tool verify: public key file ${join(dir, "keys/vendor.key.pem")} is a private key; verification needs the vendor PUBLIC key (the .pub.pem file).`],
-      [["issue", "--request", "acme.req.json", "--private-key", "keys/vendor.pub.pem", "--days", "30", "--operators", "5"],
-        `license-tool issue: private key file ${join(dir, "keys/vendor.pub.pem")} is not a PEM private key; create vendor keys with "license-tool keygen".`],
-      [["issue", "--request", "acme.lic", "--private-key", "keys/vendor.key.pem", "--days", "30", "--operators", "5"],
-        `license-tool issue: request file ${join(dir, "acme.lic")} is not a licence request (not JSON)`],
+      [
+        ["verify", "--license", "acme.lic", "--public-key", "keys/vendor.key.pem"],
+        `license-tool verify: public key file ${join(dir, "keys/vendor.key.pem")} is a private key; verification needs the vendor PUBLIC key (the .pub.pem file).`,
+      ],
+      [
+        ["issue", "--request", "acme.req.json", "--private-key", "keys/vendor.pub.pem", "--days", "30", "--operators", "5"],
+        `license-tool issue: private key file ${join(dir, "keys/vendor.pub.pem")} is not a PEM private key; create vendor keys with "license-tool keygen".`,
+      ],
+      [
+        ["issue", "--request", "acme.lic", "--private-key", "keys/vendor.key.pem", "--days", "30", "--operators", "5"],
+        `license-tool issue: request file ${join(dir, "acme.lic")} is not a licence request (not JSON)`,
+      ],
       [["issue", "--request", "acme.req.json", "--private-key", "keys/vendor.key.pem", "--days", "30"], "license-tool issue: missing --operators"],
-      [["issue", "--request", "acme.req.json", "--private-key", "keys/vendor.key.pem", "--expires", "2026-02-30", "--operators", "5"],
-        'license-tool issue: --expires must be a date YYYY-MM-DD or "never", got "2026-02-30"'],
+      [
+        ["issue", "--request", "acme.req.json", "--private-key", "keys/vendor.key.pem", "--expires", "2026-02-30", "--operators", "5"],
+        'license-tool issue: --expires must be a date YYYY-MM-DD or "never", got "2026-02-30"',
+      ],
       [["request"], "license-tool request: missing --customer"],
       [["request", "--customer", "X", "--factors", "serial"], 'license-tool request: --factors: unknown factor "serial" (use machine-id, mac, hostname)'],
-      [["keygen", "--out-dir", "keys"], `license-tool keygen: ${join(dir, "keys/vendor.key.pem")} already exists; licences signed with that key would stop verifying if it were replaced. Use --force to overwrite.`],
+      [
+        ["keygen", "--out-dir", "keys"],
+        `license-tool keygen: ${join(dir, "keys/vendor.key.pem")} already exists; licences signed with that key would stop verifying if it were replaced. Use --force to overwrite.`,
+      ],
       [["verify", "--licence", "acme.lic"], "license-tool verify: Unknown option '--licence'"],
     ];
     for (const [args, first] of cases) {

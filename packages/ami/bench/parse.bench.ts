@@ -22,7 +22,15 @@ const CHUNK = 64 * 1024;
 
 function run(): { messages: number; ms: number } {
   let messages = 0;
-  const parser = new AmiParser({ onMessage: () => void messages++, onError: (e) => { throw e; } }, { expectGreeting: false });
+  const parser = new AmiParser(
+    {
+      onMessage: () => void messages++,
+      onError: (e) => {
+        throw e;
+      },
+    },
+    { expectGreeting: false },
+  );
   const start = process.hrtime.bigint();
   for (let pos = 0; pos < big.length; pos += CHUNK) parser.push(big.subarray(pos, pos + CHUNK));
   parser.end();
@@ -36,6 +44,6 @@ const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
 if (best.messages !== messagesPerCopy * copies) throw new Error(`parsed ${best.messages}, expected ${messagesPerCopy * copies}`);
 note(
   `parsed ${best.messages} messages (${(big.length / 1048576).toFixed(1)} MiB, ${copies} copies of ${parts.length} recordings) in ${best.ms.toFixed(0)} ms (best of 3); ` +
-    `${((big.length / 1048576) / (best.ms / 1000)).toFixed(0)} MiB/s`,
+    `${(big.length / 1048576 / (best.ms / 1000)).toFixed(0)} MiB/s`,
 );
 printFigure("ami.parse.events_per_s", best.messages / (best.ms / 1000), "events/s");

@@ -4,12 +4,7 @@ import { ActionIdGenerator } from "./action-id.js";
 import { actionFields, validateActionFields, type AmiActionInput } from "./action.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { ActionCorrelator } from "./correlator.js";
-import {
-  AmiDisconnectedError,
-  AmiLoginError,
-  type AmiDisconnectReason,
-  type AmiParseError,
-} from "./errors.js";
+import { AmiDisconnectedError, AmiLoginError, type AmiDisconnectReason, type AmiParseError } from "./errors.js";
 import { EventQueue, type AmiMessageHandler } from "./event-queue.js";
 import type { AmiGreeting } from "./greeting.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
@@ -399,7 +394,14 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     }
     if (o.eventFilters?.length && (o.events ?? "on") !== "off") {
       try {
-        await this.#send([["Action", "Events"], ["EventMask", o.events ?? "on"]], o.connectTimeoutMs ?? 10_000, true);
+        await this.#send(
+          [
+            ["Action", "Events"],
+            ["EventMask", o.events ?? "on"],
+          ],
+          o.connectTimeoutMs ?? 10_000,
+          true,
+        );
       } catch (err) {
         if (seq === this.#socketSeq) this.#log.warn({ err }, "AMI: enabling events failed");
         return;

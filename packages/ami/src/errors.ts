@@ -34,12 +34,7 @@ export class AmiParseError extends AmiError {
   }
 }
 
-export type AmiActionValueErrorReason =
-  | "missing-action"
-  | "invalid-key"
-  | "control-char-in-key"
-  | "control-char-in-value"
-  | "reserved-key";
+export type AmiActionValueErrorReason = "missing-action" | "invalid-key" | "control-char-in-key" | "control-char-in-value" | "reserved-key";
 
 /**
  * An action was refused before anything was written to the socket: a header key or value
@@ -95,9 +90,7 @@ export class AmiDisconnectedError extends AmiError {
     options?: { cause?: unknown; action?: string; actionId?: string },
   ) {
     super(
-      options?.action
-        ? `AMI action ${options.action}${options.actionId ? ` (${options.actionId})` : ""} failed: connection ${reason}`
-        : `AMI connection ${reason}`,
+      options?.action ? `AMI action ${options.action}${options.actionId ? ` (${options.actionId})` : ""} failed: connection ${reason}` : `AMI connection ${reason}`,
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.action = options?.action;

@@ -33,7 +33,10 @@ export class Keepalive {
   #inFlight = false;
   #running = false;
 
-  constructor(options: KeepaliveOptions, private readonly hooks: KeepaliveHooks) {
+  constructor(
+    options: KeepaliveOptions,
+    private readonly hooks: KeepaliveHooks,
+  ) {
     this.intervalMs = options.intervalMs ?? 5_000;
     this.timeoutMs = options.timeoutMs ?? 3_000;
   }

@@ -34,13 +34,28 @@ describe("serializeAction / validateActionFields", () => {
   });
 
   it("requires Action first and refuses a caller ActionID when the client assigns them", () => {
-    expect(() => validateActionFields([["Channel", "x"], ["Action", "Ping"]])).toThrow(AmiActionValueError);
+    expect(() =>
+      validateActionFields([
+        ["Channel", "x"],
+        ["Action", "Ping"],
+      ]),
+    ).toThrow(AmiActionValueError);
     expect(() => serializeAction({ Action: "Ping", ActionID: "mine" }, "client-1")).toThrow(AmiActionValueError);
     expect(serializeAction({ Action: "Ping", ActionID: "mine" })).toBe("Action: Ping\r\nActionID: mine\r\n\r\n");
     expect(serializeAction(new AmiMessage([["Action", "Ping"]]), "a")).toBe("Action: Ping\r\nActionID: a\r\n\r\n");
   });
 
   it("masks secrets for logs", () => {
-    expect(maskSecrets([["Action", "Login"], ["Username", "crm"], ["secret", "s3cr3t"]])).toEqual([["Action", "Login"], ["Username", "crm"], ["secret", "********"]]);
+    expect(
+      maskSecrets([
+        ["Action", "Login"],
+        ["Username", "crm"],
+        ["secret", "s3cr3t"],
+      ]),
+    ).toEqual([
+      ["Action", "Login"],
+      ["Username", "crm"],
+      ["secret", "********"],
+    ]);
   });
 });

@@ -38,7 +38,12 @@ describe("AmiClient: actions in stream order", () => {
     expect(mine[mine.length - 1]!.event).toBe("CoreShowChannelsComplete");
     // The list sits after every event that was sent before the snapshot was taken.
     const at = seen.indexOf(mine[0]!);
-    const channelsBefore = new Set(seen.slice(0, at).filter((m) => m.event === "Newchannel").map((m) => m.get("Uniqueid")));
+    const channelsBefore = new Set(
+      seen
+        .slice(0, at)
+        .filter((m) => m.event === "Newchannel")
+        .map((m) => m.get("Uniqueid")),
+    );
     for (const ch of res.events) expect(channelsBefore.has(ch.get("Uniqueid"))).toBe(true);
   });
 });

@@ -37,7 +37,13 @@ describe("AmiClient over TCP against the replay server", () => {
     const info = await c.connect();
     expect(info).toMatchObject({ reconnect: false, session: 1 });
     expect(info.greeting?.version).toBe("11.0.0");
-    expect(s.actions[0]!.fields).toEqual([["Action", "Login"], ["ActionID", expect.any(String)], ["Username", "crm"], ["Secret", "********"], ["Events", "on"]]);
+    expect(s.actions[0]!.fields).toEqual([
+      ["Action", "Login"],
+      ["ActionID", expect.any(String)],
+      ["Username", "crm"],
+      ["Secret", "********"],
+      ["Events", "on"],
+    ]);
 
     const results = await Promise.all(Array.from({ length: 5000 }, () => c.action({ Action: "Ping" })));
     const ids = results.map((r) => r.actionId);
@@ -69,7 +75,9 @@ describe("AmiClient over TCP against the replay server", () => {
         case 2:
           return c.action({ Action: "Command", Command: "pjsip show endpoints" }).then((r) => ["cmd", r] as const);
         case 3:
-          return c.action({ Action: "Originate", Channel: "PJSIP/101", Context: "from-internal", Exten: String(100000 + i), Priority: 1, Async: true }).then((r) => ["orig", r] as const);
+          return c
+            .action({ Action: "Originate", Channel: "PJSIP/101", Context: "from-internal", Exten: String(100000 + i), Priority: 1, Async: true })
+            .then((r) => ["orig", r] as const);
         default:
           return c.action({ Action: "NoSuchAction" }).then((r) => ["bad", r] as const);
       }

@@ -47,7 +47,7 @@ describe("ActionCorrelator: EventList aggregation", () => {
     expect(r.events).toHaveLength(1);
   });
 
-  it("handles pre-13.2 lists (\"will follow\" … *Complete without EventList)", async () => {
+  it('handles pre-13.2 lists ("will follow" … *Complete without EventList)', async () => {
     const c = new ActionCorrelator();
     const p = c.register("SIPpeers", "o-1", 10_000, false);
     c.handle(msg({ Response: "Success", ActionID: "o-1", Message: "Peer status list will follow" }));

@@ -7,13 +7,9 @@ function collect(options?: { expectGreeting?: boolean }) {
   const messages: AmiMessage[] = [];
   const errors: AmiParseError[] = [];
   const greetings: AmiGreeting[] = [];
-  const parser = new AmiParser(
-    { onMessage: (m) => messages.push(m), onError: (e) => errors.push(e), onGreeting: (g) => greetings.push(g) },
-    options,
-  );
+  const parser = new AmiParser({ onMessage: (m) => messages.push(m), onError: (e) => errors.push(e), onGreeting: (g) => greetings.push(g) }, options);
   return { parser, messages, errors, greetings };
 }
-
 
 function feedRandomChunks(parser: AmiParser, bytes: Buffer, seed: number, maxChunk = 97): void {
   const random = rng(seed);
@@ -54,8 +50,14 @@ describe("AmiParser: framing", () => {
     parser.push("Asterisk Call Manager/11.0.0\nEvent: A\nX: 1\n\nEvent: B\r\nY: 2\n\r\n");
     expect(greetings.map((g) => g.version)).toEqual(["11.0.0"]);
     expect(messages.map((m) => m.fields)).toEqual([
-      [["Event", "A"], ["X", "1"]],
-      [["Event", "B"], ["Y", "2"]],
+      [
+        ["Event", "A"],
+        ["X", "1"],
+      ],
+      [
+        ["Event", "B"],
+        ["Y", "2"],
+      ],
     ]);
   });
 
@@ -68,9 +70,7 @@ describe("AmiParser: framing", () => {
 
   it("keeps repeated headers in order and values verbatim", () => {
     const { parser, messages } = collect({ expectGreeting: false });
-    parser.push(
-      "Event: Newexten\r\nChanVariable: B=2\r\nAppData: a: b:c\r\nChanVariable: A=1\r\nAccountCode: \r\nEmpty:\r\nchanvariable: C=3\r\nSpaces:   x  \r\n\r\n",
-    );
+    parser.push("Event: Newexten\r\nChanVariable: B=2\r\nAppData: a: b:c\r\nChanVariable: A=1\r\nAccountCode: \r\nEmpty:\r\nchanvariable: C=3\r\nSpaces:   x  \r\n\r\n");
     const m = messages[0]!;
     expect(m.getAll("ChanVariable")).toEqual(["B=2", "A=1", "C=3"]);
     expect(m.get("chanvariable")).toBe("B=2");
@@ -91,9 +91,7 @@ describe("AmiParser: framing", () => {
 describe("AmiParser: Command replies", () => {
   it("parses the Asterisk 14+ format (Output headers)", () => {
     const { parser, messages } = collect({ expectGreeting: false });
-    parser.push(
-      "Response: Success\r\nActionID: a-1\r\nMessage: Command output follows\r\nOutput: Channel              Location\r\nOutput: \r\nOutput: 0 active channels\r\n\r\n",
-    );
+    parser.push("Response: Success\r\nActionID: a-1\r\nMessage: Command output follows\r\nOutput: Channel              Location\r\nOutput: \r\nOutput: 0 active channels\r\n\r\n");
     expect(messages).toHaveLength(1);
     expect(isLegacyCommandReply(messages[0]!)).toBe(false);
     expect(commandOutput(messages[0]!)).toEqual(["Channel              Location", "", "0 active channels"]);

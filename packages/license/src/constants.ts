@@ -20,7 +20,6 @@ export const REQUEST_FORMAT = "asterisk-b24-license-request/1";
 export const DEFAULT_GRACE_DAYS = 14;
 
 /** The sentence every refusal ends with: how to get a new licence. */
-export const REQUEST_HINT =
-  'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
+export const REQUEST_HINT = 'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
 
 export const DAY_MS = 86_400_000;

@@ -23,24 +23,30 @@ export function normalizeFactor(name: FactorName, raw: string): string {
 
 /** Salted SHA-256 (hex) of one identifier: sha256("<salt>\n<factor>\n<normalized value>"). */
 export function hashFactor(name: FactorName, raw: string): string {
-  return createHash("sha256").update(`${FINGERPRINT_SALT}\n${name}\n${normalizeFactor(name, raw)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${FINGERPRINT_SALT}\n${name}\n${normalizeFactor(name, raw)}`)
+    .digest("hex");
 }
 
 /**
  * Reads the chosen factors from the sources and hashes them. A factor the machine does not have
  * (no machine-id file, no physical NIC) is simply absent.
  */
-export function computeFingerprint(
-  sources: FingerprintSources,
-  factors: readonly FactorName[] = FACTOR_NAMES,
-): MachineFingerprint {
+export function computeFingerprint(sources: FingerprintSources, factors: readonly FactorName[] = FACTOR_NAMES): MachineFingerprint {
   const fingerprint: MachineFingerprint = {};
   if (factors.includes("machineId")) {
     const value = sources.machineId();
     if (value && value.trim()) fingerprint.machineId = hashFactor("machineId", value);
   }
   if (factors.includes("mac")) {
-    const macs = [...new Set(sources.macs().filter((m) => m.trim()).map((m) => hashFactor("mac", m)))].sort();
+    const macs = [
+      ...new Set(
+        sources
+          .macs()
+          .filter((m) => m.trim())
+          .map((m) => hashFactor("mac", m)),
+      ),
+    ].sort();
     if (macs.length > 0) fingerprint.macs = macs;
   }
   if (factors.includes("hostname")) {
@@ -62,7 +68,10 @@ export function presentFactors(fingerprint: MachineFingerprint): FactorName[] {
 /** Parses "machine-id,mac,hostname" (also accepts machineId / macs). */
 export function parseFactorList(text: string): FactorName[] {
   const result: FactorName[] = [];
-  for (const part of text.split(",").map((p) => p.trim().toLowerCase()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean)) {
     const name = FACTOR_ALIASES[part];
     if (!name) throw new Error(`unknown factor "${part}" (use machine-id, mac, hostname)`);
     if (!result.includes(name)) result.push(name);

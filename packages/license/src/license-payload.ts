@@ -48,11 +48,7 @@ export function payloadProblem(value: unknown): string | undefined {
     return "bad MAC hashes";
   }
   const anyOf = machine.policy.anyOf;
-  if (
-    !Array.isArray(anyOf) ||
-    anyOf.length === 0 ||
-    !anyOf.every((rule) => Array.isArray(rule) && rule.length > 0 && rule.every((n) => FACTORS.includes(n as FactorName)))
-  ) {
+  if (!Array.isArray(anyOf) || anyOf.length === 0 || !anyOf.every((rule) => Array.isArray(rule) && rule.length > 0 && rule.every((n) => FACTORS.includes(n as FactorName)))) {
     return "bad machine match policy";
   }
   const limits = value.limits;
@@ -76,7 +72,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Compares x.y.z versions (pre-release suffixes are ignored). */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string): number[] => v.split("-")[0]!.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  const parts = (v: string): number[] =>
+    v
+      .split("-")[0]!
+      .split(".")
+      .map((p) => Number.parseInt(p, 10) || 0);
   const pa = parts(a);
   const pb = parts(b);
   for (let i = 0; i < 3; i++) {

@@ -13,9 +13,5 @@ export const EVALUATION_LIMITS: Readonly<LicenseLimits> = Object.freeze({ operat
 
 export function describeLimits(limits: LicenseLimits): string {
   const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-  return [
-    plural(limits.operators, "operator", "operators"),
-    plural(limits.pbxes, "PBX", "PBXes"),
-    plural(limits.portals, "Bitrix24 portal", "Bitrix24 portals"),
-  ].join(", ");
+  return [plural(limits.operators, "operator", "operators"), plural(limits.pbxes, "PBX", "PBXes"), plural(limits.portals, "Bitrix24 portal", "Bitrix24 portals")].join(", ");
 }

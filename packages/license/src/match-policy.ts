@@ -63,7 +63,11 @@ export function matchMachine(licensed: MachineFingerprint, current: MachineFinge
   };
   check("machineId", !!licensed.machineId && licensed.machineId === current.machineId, !!licensed.machineId);
   const currentMacs = new Set(current.macs ?? []);
-  check("mac", (licensed.macs ?? []).some((m) => currentMacs.has(m)), (licensed.macs ?? []).length > 0);
+  check(
+    "mac",
+    (licensed.macs ?? []).some((m) => currentMacs.has(m)),
+    (licensed.macs ?? []).length > 0,
+  );
   check("hostname", !!licensed.hostname && licensed.hostname === current.hostname, !!licensed.hostname);
   const matches = policy.anyOf.some((rule) => rule.length > 0 && rule.every((f) => matched.includes(f)));
   return { matches, matched, notMatched };

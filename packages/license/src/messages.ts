@@ -60,7 +60,9 @@ export const messages = {
     const plural = kind === "operator" ? "operators" : kind === "portal" ? "Bitrix24 portals" : "PBXes";
     const by = evaluation ? "evaluation mode allows" : "the licence allows";
     const allowance =
-      limit === 0 ? `${by} no ${plural}` : `${by} ${limit} ${limit === 1 ? plural.replace(/(es|s)$/, "") : plural} and ${limit === 1 ? "it is" : "they are all"} in use (${served.join(", ")})`;
+      limit === 0
+        ? `${by} no ${plural}`
+        : `${by} ${limit} ${limit === 1 ? plural.replace(/(es|s)$/, "") : plural} and ${limit === 1 ? "it is" : "they are all"} in use (${served.join(", ")})`;
     return `${label} ${id} is not served: ${allowance}. ${REQUEST_HINT}`;
   },
 };

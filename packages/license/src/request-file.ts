@@ -29,9 +29,7 @@ export function createLicenseRequest(options: CreateRequestOptions): LicenseRequ
   if (!customer) throw new RequestFileError("the customer name is empty");
   const factors = computeFingerprint(options.sources, options.factors ?? FACTOR_NAMES);
   if (Object.keys(factors).length === 0) {
-    throw new RequestFileError(
-      "this machine has none of the chosen identifiers (machine-id, MAC address, hostname); choose other factors with --factors",
-    );
+    throw new RequestFileError("this machine has none of the chosen identifiers (machine-id, MAC address, hostname); choose other factors with --factors");
   }
   const request: LicenseRequest = {
     format: REQUEST_FORMAT,

@@ -19,15 +19,11 @@ export interface ResolvedPublicKey {
  * A build WITH an embedded key ignores the override, so a customer cannot swap in a key of their own
  * and sign their own licences; code may still pass a key directly to `LicenseGuard`/`verifyLicense`.
  */
-export function resolveVendorPublicKey(
-  options: { override?: string | undefined; embedded?: string | undefined } = {},
-): ResolvedPublicKey {
+export function resolveVendorPublicKey(options: { override?: string | undefined; embedded?: string | undefined } = {}): ResolvedPublicKey {
   const embedded = (options.embedded ?? EMBEDDED_VENDOR_PUBLIC_KEY_PEM).trim();
   if (embedded) return { key: parsePublicKey(embedded, "the embedded vendor public key"), source: "embedded" };
   if (options.override && options.override.trim()) {
     return { key: parsePublicKey(options.override, "the configured vendor public key"), source: "override" };
   }
-  throw new PublicKeyMissingError(
-    "no vendor public key: this build has none embedded and none is configured (license.publicKeyPath).",
-  );
+  throw new PublicKeyMissingError("no vendor public key: this build has none embedded and none is configured (license.publicKeyPath).");
 }

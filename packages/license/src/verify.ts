@@ -9,15 +9,7 @@ import { messages, wholeDaysCeil } from "./messages.js";
 
 /** Why a licence is not (fully) valid. */
 export type LicenseProblemKind =
-  | "tampered"
-  | "wrong_signature"
-  | "unsigned"
-  | "malformed"
-  | "wrong_product"
-  | "version_not_covered"
-  | "other_machine"
-  | "not_yet_valid"
-  | "expired";
+  "tampered" | "wrong_signature" | "unsigned" | "malformed" | "wrong_product" | "version_not_covered" | "other_machine" | "not_yet_valid" | "expired";
 
 /** Outcome of verifying a licence; `message` is the exact text shown to people. */
 export type LicenseVerification =

@@ -2,14 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  computeFingerprint,
-  FINGERPRINT_SALT,
-  fixedFingerprintSources,
-  hashFactor,
-  parseFactorList,
-  systemFingerprintSources,
-} from "../src/index.js";
+import { computeFingerprint, FINGERPRINT_SALT, fixedFingerprintSources, hashFactor, parseFactorList, systemFingerprintSources } from "../src/index.js";
 import { createHash } from "node:crypto";
 import { SERVER_A } from "./helpers.js";
 
@@ -20,9 +13,7 @@ describe("machine fingerprint", () => {
     expect(text).not.toContain(SERVER_A.machineId);
     expect(text).not.toContain("pbx-a");
     expect(text.toLowerCase()).not.toContain("52:54:00");
-    expect(f.machineId).toBe(
-      createHash("sha256").update(`${FINGERPRINT_SALT}\nmachineId\n${SERVER_A.machineId}`).digest("hex"),
-    );
+    expect(f.machineId).toBe(createHash("sha256").update(`${FINGERPRINT_SALT}\nmachineId\n${SERVER_A.machineId}`).digest("hex"));
     // The plain unsalted hash is not what is stored.
     expect(f.machineId).not.toBe(createHash("sha256").update(SERVER_A.machineId!).digest("hex"));
   });

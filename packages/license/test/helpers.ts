@@ -9,8 +9,7 @@ import {
   type VendorKeyPair,
 } from "../src/index.js";
 
-export const HINT =
-  'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
+export const HINT = 'To request a new licence, run "license-tool request --customer <your company>" on this machine and send the request file it writes to your vendor.';
 
 export const DAY = 86_400_000;
 /** 2026-01-15T12:00:00Z */

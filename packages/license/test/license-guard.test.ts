@@ -65,17 +65,13 @@ describe("LicenseGuard", () => {
     const { guard, logger } = makeGuard();
     const status = guard.load(undefined);
     expect(status.state).toBe("evaluation");
-    expect(status.message).toBe(
-      `No licence file: running in evaluation mode (3 operators, 1 PBX, 1 Bitrix24 portal; no optional features). ${HINT}`,
-    );
+    expect(status.message).toBe(`No licence file: running in evaluation mode (3 operators, 1 PBX, 1 Bitrix24 portal; no optional features). ${HINT}`);
     expect(status.limits).toEqual({ operators: 3, pbxes: 1, portals: 1 });
     expect(guard.canStart()).toBe(true);
     expect(guard.canAcceptNewCall()).toBe(true);
     expect(guard.hasFeature("call-recording")).toBe(false);
     expect(["101", "102", "103", "104"].map((e) => guard.isOperatorAllowed(e))).toEqual([true, true, true, false]);
-    expect(logger.lines.at(-1)?.msg).toBe(
-      `Operator 104 is not served: evaluation mode allows 3 operators and they are all in use (101, 102, 103). ${HINT}`,
-    );
+    expect(logger.lines.at(-1)?.msg).toBe(`Operator 104 is not served: evaluation mode allows 3 operators and they are all in use (101, 102, 103). ${HINT}`);
     expect(logger.lines[0]).toMatchObject({ level: "warn", obj: { event: "license.state", state: "evaluation" } });
   });
 

@@ -43,15 +43,11 @@ describe("licence request → issue → verify (library round trip)", () => {
   });
 
   it("rejects bad request files with a clear error", () => {
-    expect(() => parseLicenseRequest("not json", "request file x.req")).toThrow(
-      new RequestFileError("request file x.req is not a licence request (not JSON)"),
-    );
+    expect(() => parseLicenseRequest("not json", "request file x.req")).toThrow(new RequestFileError("request file x.req is not a licence request (not JSON)"));
     expect(() => parseLicenseRequest('{"format":"other"}', "request file x.req")).toThrow(
       'request file x.req is not a valid licence request: format is "other", expected "asterisk-b24-license-request/1"',
     );
-    expect(() =>
-      createLicenseRequest({ customer: "Acme", productVersion: "0.1.0", sources: fixedFingerprintSources({}), now: NOW }),
-    ).toThrow(RequestFileError);
+    expect(() => createLicenseRequest({ customer: "Acme", productVersion: "0.1.0", sources: fixedFingerprintSources({}), now: NOW })).toThrow(RequestFileError);
   });
 
   it("refuses to issue what could never match, or with bad limits", () => {

@@ -53,9 +53,7 @@ describe("verifyLicense", () => {
     }).token;
     const r = verifyOn(token);
     expect(r.kind).toBe("wrong_signature");
-    expect(r.message).toBe(
-      `The licence is not signed with the asterisk-b24 vendor key (it was signed with another key), so it is refused. ${HINT}`,
-    );
+    expect(r.message).toBe(`The licence is not signed with the asterisk-b24 vendor key (it was signed with another key), so it is refused. ${HINT}`);
   });
 
   it("refuses an HMAC licence keyed with the public key (algorithm confusion)", () => {
@@ -102,9 +100,7 @@ describe("verifyLicense", () => {
   it("refuses a licence that is not valid yet", () => {
     const r = verifyOn(issueFor(SERVER_A, { notBefore: NOW + 2 * DAY }));
     expect(r.kind).toBe("not_yet_valid");
-    expect(r.message).toBe(
-      `Licence LIC-TEST-0001 for Acme LLC is not valid before 2026-01-17 (2 days from now), so it is refused. Check this machine's date and time. ${HINT}`,
-    );
+    expect(r.message).toBe(`Licence LIC-TEST-0001 for Acme LLC is not valid before 2026-01-17 (2 days from now), so it is refused. Check this machine's date and time. ${HINT}`);
   });
 
   it("refuses a version outside min/max and another product", () => {
@@ -118,9 +114,7 @@ describe("verifyLicense", () => {
   });
 
   it("refuses malformed files with the reason", () => {
-    expect(verifyOn("hello world").message).toBe(
-      `The licence file is not a valid licence (it is not a signed licence token), so it is refused. ${HINT}`,
-    );
+    expect(verifyOn("hello world").message).toBe(`The licence file is not a valid licence (it is not a signed licence token), so it is refused. ${HINT}`);
     // Correctly signed by the vendor key but missing required claims.
     const bad = jwt.sign({ v: 1, product: "asterisk-b24" }, vendorKeys().privateKeyPem, {
       algorithm: "ES256",

@@ -124,7 +124,8 @@ describe("AMI replay over TCP with AmiClient: recordings", () => {
     );
     const got: AmiMessage[] = [];
     c.consume(async (m) => {
-      if (got.length === 0) await firstPause; // hold the consumer until the queue hit the high-water mark
+      if (got.length === 0)
+        await firstPause; // hold the consumer until the queue hit the high-water mark
       else await new Promise((resolve) => setImmediate(resolve));
       got.push(m);
     });

@@ -11,8 +11,7 @@ const users = Array.from({ length: 60 }, (_, i) => ({
 describe("b24 emulator: batch", () => {
   let t = Date.UTC(2026, 2, 7, 7, 20, 30);
   let emu: B24Emulator;
-  const batch = (params: Record<string, unknown>, encoding: "json" | "form" = "json") =>
-    restCall(emu.webhookUrl, "batch", params, { encoding });
+  const batch = (params: Record<string, unknown>, encoding: "json" | "form" = "json") => restCall(emu.webhookUrl, "batch", params, { encoding });
 
   beforeAll(async () => {
     emu = await startB24Emulator({
@@ -119,7 +118,7 @@ describe("b24 emulator: batch", () => {
     expect(emu.requests().filter((e) => e.viaBatch)).toHaveLength(49);
   });
 
-  it("halt uses PHP truthiness: the string \"false\" halts, 0 does not", async () => {
+  it('halt uses PHP truthiness: the string "false" halts, 0 does not', async () => {
     const cmd = { a: "user.get?ID=1", b: "crm.lead.get?id=0", c: "user.get?ID=2" };
     const halted = await batch({ halt: "false", cmd }, "form");
     expect(Object.keys(halted.body.result.result)).toEqual(["a"]);

@@ -77,7 +77,20 @@ describe("b24 emulator: CRM, tasks, notifications", () => {
     expect(withPhone.body.result).toEqual([{ ID: "3", NAME: "Olga", PHONE: [expect.objectContaining({ VALUE: "+79001112233" })] }]);
     expect(withPhone.body.total).toBe(1);
     const phoneId = got.body.result.PHONE[0].ID;
-    expect((await call("crm.contact.update", { id, fields: { LAST_NAME: "Ivanov", PHONE: [{ ID: phoneId, VALUE: "+74950009999" }, { VALUE: "+79009990000", VALUE_TYPE: "MOBILE" }] } })).body.result).toBe(true);
+    expect(
+      (
+        await call("crm.contact.update", {
+          id,
+          fields: {
+            LAST_NAME: "Ivanov",
+            PHONE: [
+              { ID: phoneId, VALUE: "+74950009999" },
+              { VALUE: "+79009990000", VALUE_TYPE: "MOBILE" },
+            ],
+          },
+        })
+      ).body.result,
+    ).toBe(true);
     const after = await call("crm.contact.get", { id });
     expect(after.body.result.LAST_NAME).toBe("Ivanov");
     expect(after.body.result.PHONE.map((p: { VALUE: string }) => p.VALUE)).toEqual(["+74950009999", "+79009990000"]);
@@ -98,9 +111,7 @@ describe("b24 emulator: CRM, tasks, notifications", () => {
     expect((await call("crm.duplicate.findbycomm", { type: "PHONE", values: ["+10000000000"] })).body.result).toEqual([]);
     expect((await call("crm.duplicate.findbycomm", { values: ["1"] })).body.error_description).toBe("Communication type is not defined");
     expect((await call("crm.duplicate.findbycomm", { type: "PHONE" })).body.error_description).toBe("Communication values is not defined");
-    expect((await call("crm.duplicate.findbycomm", { type: "FAX", values: ["1"] })).body.error_description).toBe(
-      "Communication type 'FAX' is not supported in current context",
-    );
+    expect((await call("crm.duplicate.findbycomm", { type: "FAX", values: ["1"] })).body.error_description).toBe("Communication type 'FAX' is not supported in current context");
   });
 
   it("crm.activity.update on a call activity", async () => {
@@ -113,7 +124,11 @@ describe("b24 emulator: CRM, tasks, notifications", () => {
     expect((await call("crm.activity.update", { id, fields: { SUBJECT: "" } })).body.error_description).toBe("The field SUBJECT is not defined or empty");
     expect((await call("crm.activity.update", { id: 999, fields: { COMPLETED: "Y" } })).body).toEqual({ error: "", error_description: "Activity is not found" });
     const list = await call("crm.activity.list", { filter: { TYPE_ID: 2 }, select: ["ID", "ORIGIN_ID", "COMMUNICATIONS"] });
-    expect(list.body.result[0]).toEqual({ ID: String(id), ORIGIN_ID: `VI_${reg.body.result.CALL_ID}`, COMMUNICATIONS: [expect.objectContaining({ TYPE: "PHONE", VALUE: "+79001112233" })] });
+    expect(list.body.result[0]).toEqual({
+      ID: String(id),
+      ORIGIN_ID: `VI_${reg.body.result.CALL_ID}`,
+      COMMUNICATIONS: [expect.objectContaining({ TYPE: "PHONE", VALUE: "+79001112233" })],
+    });
   });
 
   it("tasks.task.add and im notifications", async () => {
@@ -128,6 +143,9 @@ describe("b24 emulator: CRM, tasks, notifications", () => {
     expect((await call("im.notify.system.add", { MESSAGE: "x" })).body.error).toBe("USER_ID_EMPTY");
     expect((await call("im.notify.system.add", { USER_ID: 2, MESSAGE: "  " })).body.error).toBe("MESSAGE_EMPTY");
     const snap = emu.snapshot() as { notifications: Array<{ kind: string; FROM_USER_ID: number }> };
-    expect(snap.notifications.map((x) => [x.kind, x.FROM_USER_ID])).toEqual([["system", 0], ["personal", 1]]);
+    expect(snap.notifications.map((x) => [x.kind, x.FROM_USER_ID])).toEqual([
+      ["system", 0],
+      ["personal", 1],
+    ]);
   });
 });

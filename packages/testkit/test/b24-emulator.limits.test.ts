@@ -181,8 +181,7 @@ describe("b24 emulator: fault injection", () => {
   });
 
   it("is driven over HTTP too: POST /_emulator/faults, /limits, /reset", async () => {
-    const post = (p: string, body: unknown) =>
-      fetch(`${emu.url}/_emulator/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown) => fetch(`${emu.url}/_emulator/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect((await post("faults", { share500: 1 })).status).toBe(200);
     expect((await restCall(emu.webhookUrl, "user.get", {})).status).toBe(500);
     await post("faults", {});

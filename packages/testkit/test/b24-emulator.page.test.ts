@@ -8,16 +8,7 @@ import { restCall, startB24Emulator, type B24Emulator } from "../src/b24-emulato
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env["CI"] === "true";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 if (!haveChromium && !inCi) {
   console.warn(`b24-emulator page test skipped: ${CHROMIUM} is missing (run scripts/ensure-chromium.sh)`);

@@ -59,11 +59,18 @@ describe("b24 emulator: placements and the app frame", () => {
   });
 
   it("REST answers browsers from other origins (preflight and Access-Control-Allow-Origin)", async () => {
-    const pre = await fetch(`${emu.url}/rest/user.current`, { method: "OPTIONS", headers: { origin: "http://127.0.0.1:9", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    const pre = await fetch(`${emu.url}/rest/user.current`, {
+      method: "OPTIONS",
+      headers: { origin: "http://127.0.0.1:9", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
     expect(pre.headers.get("access-control-allow-headers")).toBe("content-type");
-    const r = await fetch(`${emu.url}/rest/user.current`, { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1:9" }, body: JSON.stringify({ auth: emu.issueOAuthTokens(1).access_token }) });
+    const r = await fetch(`${emu.url}/rest/user.current`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://127.0.0.1:9" },
+      body: JSON.stringify({ auth: emu.issueOAuthTokens(1).access_token }),
+    });
     expect(r.headers.get("access-control-allow-origin")).toBe("*");
     expect(((await r.json()) as { result: { ID: string } }).result.ID).toBe("1");
   });

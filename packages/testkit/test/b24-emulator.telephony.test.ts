@@ -27,7 +27,7 @@ describe("b24 emulator: telephony.externalCall.*", () => {
     t = T0;
   });
 
-  it("validates register in source order with the exact texts (HTTP 400, error \"\")", async () => {
+  it('validates register in source order with the exact texts (HTTP 400, error "")', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ PHONE_NUMBER: "+79001234567", TYPE: 2 }, "USER_ID or USER_PHONE_INNER should be set"],
       [{ USER_PHONE_INNER: "999", PHONE_NUMBER: "+79001234567", TYPE: 2 }, "USER_ID or USER_PHONE_INNER should be set"],

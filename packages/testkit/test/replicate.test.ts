@@ -9,10 +9,12 @@ describe("mixRecordings", () => {
   const recs = recordingNames().map((n) => loadRecording(n));
 
   it("gives two copies of every recording disjoint ids, channels, bridges and recording files", () => {
-    const { recording, replicas } = mixRecordings(recs.flatMap((r, i) => [
-      { recording: r, atMs: i * 1000 },
-      { recording: r, atMs: i * 1000 + 500 },
-    ]));
+    const { recording, replicas } = mixRecordings(
+      recs.flatMap((r, i) => [
+        { recording: r, atMs: i * 1000 },
+        { recording: r, atMs: i * 1000 + 500 },
+      ]),
+    );
     const seen = new Map<string, Set<string>>(); // value → linkedids of the copies that use it
     const owner = new Map<string, string>();
     for (const rep of replicas) for (const l of rep.linkedids) owner.set(l, `${rep.copy}`);
@@ -44,7 +46,10 @@ describe("mixRecordings", () => {
     expect(recording.messages.at(-1)!.t - 7_000).toBe(calls.at(-1)!.t - calls[0]!.t);
     expect(replicas[0]!.lengthMs).toBe(calls.at(-1)!.t - calls[0]!.t);
     const original = calls.map((m) => m.message.get("CallerIDNum")).filter(Boolean);
-    const copied = recording.messages.slice(1).map((m) => m.message.get("CallerIDNum")).filter(Boolean);
+    const copied = recording.messages
+      .slice(1)
+      .map((m) => m.message.get("CallerIDNum"))
+      .filter(Boolean);
     expect(copied).toEqual(original);
     const shift = { copy: 3, epochSeconds: 60 };
     expect(shiftValue("Channel", "Local/101@from-queue-0000000a;2", shift)).toBe("Local/101@from-queue-0000030a;2");

@@ -59,16 +59,25 @@ export function createPageRouter(d: { appPagePath: string; callCardPath: string;
   const router = Router();
   const relative = (from: string) => `${"../".repeat(from.split("/").length - 2)}${PAGE_ASSET_PATH.slice(1)}`;
   const send = (res: Response, title: string, from: string) => {
-    res.set("Cache-Control", "no-store").type("html").send(shell(title, relative(from)));
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(shell(title, relative(from)));
   };
   router.all(d.appPagePath, (_req, res) => send(res, "Asterisk connector", d.appPagePath));
   router.all(d.callCardPath, (_req, res) => send(res, "PBX", d.callCardPath));
   router.get(PAGE_ASSET_PATH, async (_req, res) => {
     try {
-      res.set("Cache-Control", "no-cache").type("text/javascript").send(await pageScript());
+      res
+        .set("Cache-Control", "no-cache")
+        .type("text/javascript")
+        .send(await pageScript());
     } catch (err) {
       d.logger.error({ err: (err as Error).message }, "page script unavailable");
-      res.status(500).type("text/plain").send((err as Error).message);
+      res
+        .status(500)
+        .type("text/plain")
+        .send((err as Error).message);
     }
   });
   return router;

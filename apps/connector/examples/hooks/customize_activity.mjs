@@ -2,7 +2,7 @@
 // Puts the line (trunk) name into the activity subject and notes who answered.
 // Return {} (empty data) to leave the activity as Bitrix24 created it.
 
-const LINE_NAMES = { "73432723033": "Sales", "88007654321": "Support hotline" };
+const LINE_NAMES = { 73432723033: "Sales", 88007654321: "Support hotline" };
 
 /** @param {{activity: {name: string}, call_full: any}} input */
 export default async function customizeActivity(input) {

@@ -2,7 +2,7 @@
 // A default responsible per trunk for missed calls (STATUS_CODE 304): the JS twin of the
 // vendor's PHP example (see php/process_final_params.php).
 
-const RESPONSIBLE_BY_TRUNK = { "73432723033": 5, "88007654321": 456 };
+const RESPONSIBLE_BY_TRUNK = { 73432723033: 5, 88007654321: 456 };
 
 export default async function processFinalParams(input) {
   const { call_full, ...params } = input;

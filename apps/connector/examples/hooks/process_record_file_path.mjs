@@ -6,7 +6,11 @@
 import { execFile } from "node:child_process";
 import { access } from "node:fs/promises";
 
-const exists = (file) => access(file).then(() => true, () => false);
+const exists = (file) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 export default async function processRecordFilePath(input, ctx) {
   const wav = input.path;
@@ -15,9 +19,7 @@ export default async function processRecordFilePath(input, ctx) {
   const mp3 = wav.replace(/\.wav$/, ".mp3");
   if (await exists(mp3)) return { data: { path: mp3 }, state: "success" };
   const converted = await new Promise((resolve) => {
-    execFile("ffmpeg", ["-y", "-loglevel", "error", "-i", wav, "-codec:a", "libmp3lame", "-q:a", "5", mp3], { signal: ctx.signal, timeout: 9_000 }, (error) =>
-      resolve(!error),
-    );
+    execFile("ffmpeg", ["-y", "-loglevel", "error", "-i", wav, "-codec:a", "libmp3lame", "-q:a", "5", mp3], { signal: ctx.signal, timeout: 9_000 }, (error) => resolve(!error));
   });
   return { data: { path: converted ? mp3 : wav }, state: "success" };
 }

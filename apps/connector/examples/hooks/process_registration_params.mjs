@@ -1,7 +1,7 @@
 // process_registration_params — before telephony.externalcall.register.
 // Lead source per line, and no automatic leads from short (internal or service) numbers.
 
-const SOURCE_BY_LINE = { "73432723033": "ADVERTISING", "88007654321": "WEB" };
+const SOURCE_BY_LINE = { 73432723033: "ADVERTISING", 88007654321: "WEB" };
 
 export default async function processRegistrationParams(input) {
   const { call_full, call_stage, ...params } = input;

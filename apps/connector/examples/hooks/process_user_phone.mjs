@@ -2,7 +2,7 @@
 // Branch offices dial 4-digit extensions (2101) while Bitrix24 profiles hold 3 digits (101);
 // employees' mobiles (FMC) map to their extension.
 
-const MOBILE_TO_EXTENSION = { "+79031112233": "105", "89031112233": "105" };
+const MOBILE_TO_EXTENSION = { "+79031112233": "105", 89031112233: "105" };
 
 export default async function processUserPhone(input) {
   const phone = MOBILE_TO_EXTENSION[input.phone] ?? input.phone;

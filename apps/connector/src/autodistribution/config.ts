@@ -13,9 +13,7 @@ export const autodistributionSchema = z.strictObject({
   /** Longer than this → empty answer (the dialplan must not wait for a slow portal). */
   timeoutMs: z.number().int().min(50).max(30_000).default(1500),
   /** GET /autodistribution on the connector's HTTP port; `token` (optional) is required as ?key=… */
-  http: z
-    .strictObject({ enabled: z.boolean().default(true), token: z.string().min(8).optional() })
-    .default({ enabled: true }),
+  http: z.strictObject({ enabled: z.boolean().default(true), token: z.string().min(8).optional() }).default({ enabled: true }),
   fastagi: z
     .strictObject({ enabled: z.boolean().default(false), host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(4573) })
     .default({ enabled: false, host: "127.0.0.1", port: 4573 }),

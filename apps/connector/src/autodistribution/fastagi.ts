@@ -47,7 +47,10 @@ export function parseAgiEnvironment(lines: string[]): AgiRequest {
 
 /** SET VARIABLE's value in double quotes; the resolver already removed quotes and backslashes. */
 function quote(value: string): string {
-  return `"${value.replace(/[\r\n]/g, " ").replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  return `"${value
+    .replace(/[\r\n]/g, " ")
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')}"`;
 }
 
 export interface FastAgiOptions {

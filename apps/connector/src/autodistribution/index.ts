@@ -1,4 +1,12 @@
-export { Autodistribution, callerName, MAX_NAME_LENGTH, type AutodistributionAnswer, type AutodistributionQuery, type AutodistributionReason, type AutodistributionDeps } from "./resolver.js";
+export {
+  Autodistribution,
+  callerName,
+  MAX_NAME_LENGTH,
+  type AutodistributionAnswer,
+  type AutodistributionQuery,
+  type AutodistributionReason,
+  type AutodistributionDeps,
+} from "./resolver.js";
 export { autodistributionSchema, type AutodistributionConfig } from "./config.js";
 export { createAutodistributionRouter } from "./http.js";
 export { FastAgiServer, parseAgiEnvironment, type AgiRequest, type FastAgiOptions } from "./fastagi.js";

@@ -20,16 +20,7 @@ import { checkTimezone, withinWorkingHours } from "./working-hours.js";
 
 export const MAX_NAME_LENGTH = 20;
 
-export type AutodistributionReason =
-  | "found"
-  | "no-entity"
-  | "no-responsible"
-  | "responsible-without-number"
-  | "outside-hours"
-  | "bad-number"
-  | "error"
-  | "timeout"
-  | "cancelled";
+export type AutodistributionReason = "found" | "no-entity" | "no-responsible" | "responsible-without-number" | "outside-hours" | "bad-number" | "error" | "timeout" | "cancelled";
 
 export interface AutodistributionAnswer {
   /** Extension to route to; "" = take the normal route. */
@@ -109,7 +100,7 @@ export class Autodistribution {
     let entity: FoundEntity | undefined;
     try {
       const found = await this.d.b24.call<FoundEntity[]>("telephony.externalcall.searchCrmEntities", { PHONE_NUMBER: from });
-      entity = Array.isArray(found) ? found.find((e) => Number(e.ASSIGNED_BY_ID) > 0) ?? found[0] : undefined;
+      entity = Array.isArray(found) ? (found.find((e) => Number(e.ASSIGNED_BY_ID) > 0) ?? found[0]) : undefined;
     } catch (err) {
       error = (err as { description?: string }).description ?? (err as Error).message;
     }
@@ -125,8 +116,20 @@ export class Autodistribution {
         number,
         name,
         from,
-        ...(user ? { user: { id: user.id, phones: Object.values(user.phones).filter((p): p is string => Boolean(p)), name: user.name, email: user.email ?? "", position: user.position ?? "" } } : {}),
-        ...(entity ? { entity: { type: String(entity.CRM_ENTITY_TYPE ?? ""), id: Number(entity.CRM_ENTITY_ID ?? 0), name: String(entity.NAME ?? ""), responsible_id: responsibleId } } : {}),
+        ...(user
+          ? {
+              user: {
+                id: user.id,
+                phones: Object.values(user.phones).filter((p): p is string => Boolean(p)),
+                name: user.name,
+                email: user.email ?? "",
+                position: user.position ?? "",
+              },
+            }
+          : {}),
+        ...(entity
+          ? { entity: { type: String(entity.CRM_ENTITY_TYPE ?? ""), id: Number(entity.CRM_ENTITY_ID ?? 0), name: String(entity.NAME ?? ""), responsible_id: responsibleId } }
+          : {}),
         ...(error ? { error } : {}),
       });
       if (r.outcome === "cancelled") return EMPTY("cancelled");

@@ -43,7 +43,14 @@ export function csvCelSource(s: CsvSourceSettings): CelSource {
     async *calls(from, to) {
       const index = await cdrIndex(from.getTime(), to.getTime());
       for await (const c of groupCalls(celCsvRows(s.csvPath, s.timezone, s.csvColumns), { from, to, maxCallMs: maxCall })) {
-        yield { linkedid: c.linkedid, cel: c.cel, cdr: cdrOf(index, c.cel.map((r) => r.uniqueid)) };
+        yield {
+          linkedid: c.linkedid,
+          cel: c.cel,
+          cdr: cdrOf(
+            index,
+            c.cel.map((r) => r.uniqueid),
+          ),
+        };
       }
     },
     async call(linkedid) {
@@ -51,7 +58,14 @@ export function csvCelSource(s: CsvSourceSettings): CelSource {
       for await (const c of groupCalls(celCsvRows(s.csvPath, s.timezone, s.csvColumns), all)) {
         if (!c.cel.some((r) => r.linkedid === linkedid)) continue;
         const t = c.cel[0]!.eventtime.getTime();
-        return { linkedid: c.linkedid, cel: c.cel, cdr: cdrOf(await cdrIndex(t, t), c.cel.map((r) => r.uniqueid)) };
+        return {
+          linkedid: c.linkedid,
+          cel: c.cel,
+          cdr: cdrOf(
+            await cdrIndex(t, t),
+            c.cel.map((r) => r.uniqueid),
+          ),
+        };
       }
       return undefined;
     },

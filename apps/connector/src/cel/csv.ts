@@ -80,27 +80,58 @@ export function csvFileRecords(path: string): AsyncIterable<string[]> {
 
 /** cel_custom.conf's sample `Master.csv =>` mapping, the order of a header-less cel-custom file. */
 export const CEL_CUSTOM_COLUMNS = [
-  "eventtype", "eventtime", "cid_name", "cid_num", "cid_ani", "cid_rdnis", "cid_dnid", "exten", "context",
-  "channame", "appname", "appdata", "amaflags", "accountcode", "uniqueid", "linkedid", "peer", "userfield",
-  "userdeftype", "extra",
+  "eventtype",
+  "eventtime",
+  "cid_name",
+  "cid_num",
+  "cid_ani",
+  "cid_rdnis",
+  "cid_dnid",
+  "exten",
+  "context",
+  "channame",
+  "appname",
+  "appdata",
+  "amaflags",
+  "accountcode",
+  "uniqueid",
+  "linkedid",
+  "peer",
+  "userfield",
+  "userdeftype",
+  "extra",
 ] as const;
 
 /** cdr_csv's Master.csv (no header): with `loguniqueid`/`loguserfield` and `newcdrcolumns` the last five. */
 export const CDR_CSV_COLUMNS = [
-  "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata", "start",
-  "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid", "userfield", "peeraccount",
-  "linkedid", "sequence",
+  "accountcode",
+  "src",
+  "dst",
+  "dcontext",
+  "clid",
+  "channel",
+  "dstchannel",
+  "lastapp",
+  "lastdata",
+  "start",
+  "answer",
+  "end",
+  "duration",
+  "billsec",
+  "disposition",
+  "amaflags",
+  "uniqueid",
+  "userfield",
+  "peeraccount",
+  "linkedid",
+  "sequence",
 ] as const;
 
 /**
  * Records → objects by column name. The first record is a header when it names the key column
  * (`eventtype` / `calldate`/`start`…), else `columns` give the order.
  */
-export async function* csvObjects(
-  records: AsyncIterable<string[]>,
-  columns: readonly string[],
-  isHeader: (first: string[]) => boolean,
-): AsyncIterable<Record<string, string>> {
+export async function* csvObjects(records: AsyncIterable<string[]>, columns: readonly string[], isHeader: (first: string[]) => boolean): AsyncIterable<Record<string, string>> {
   let names: readonly string[] | undefined;
   for await (const rec of records) {
     if (!names) {

@@ -13,10 +13,27 @@ const CDR_ALIASES: Record<string, string> = { start: "calldate", enddate: "end",
 
 /** cel_pgsql (old layouts) may store the event type as its number (enum ast_cel_event_type). */
 const CEL_TYPE_BY_NUMBER: Record<string, string> = {
-  "1": "CHAN_START", "2": "CHAN_END", "3": "ANSWER", "4": "HANGUP", "5": "APP_START", "6": "APP_END",
-  "7": "PARK_START", "8": "PARK_END", "9": "USER_DEFINED", "10": "BRIDGE_ENTER", "11": "BRIDGE_EXIT",
-  "12": "BLINDTRANSFER", "13": "ATTENDEDTRANSFER", "14": "PICKUP", "15": "FORWARD", "16": "LINKEDID_END",
-  "17": "LOCAL_OPTIMIZE", "18": "LOCAL_OPTIMIZE_BEGIN", "19": "STREAM_BEGIN", "20": "STREAM_END", "21": "DTMF",
+  "1": "CHAN_START",
+  "2": "CHAN_END",
+  "3": "ANSWER",
+  "4": "HANGUP",
+  "5": "APP_START",
+  "6": "APP_END",
+  "7": "PARK_START",
+  "8": "PARK_END",
+  "9": "USER_DEFINED",
+  "10": "BRIDGE_ENTER",
+  "11": "BRIDGE_EXIT",
+  "12": "BLINDTRANSFER",
+  "13": "ATTENDEDTRANSFER",
+  "14": "PICKUP",
+  "15": "FORWARD",
+  "16": "LINKEDID_END",
+  "17": "LOCAL_OPTIMIZE",
+  "18": "LOCAL_OPTIMIZE_BEGIN",
+  "19": "STREAM_BEGIN",
+  "20": "STREAM_END",
+  "21": "DTMF",
 };
 
 /** Lower-cased, alias-resolved copy of a raw row. */

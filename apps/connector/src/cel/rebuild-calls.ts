@@ -7,13 +7,7 @@ export interface RebuildCallsOptions {
 }
 
 /** Every call that starts in [from, to), rebuilt one by one as the source streams them. */
-export async function* rebuildCalls(
-  source: CelSource,
-  from: Date,
-  to: Date,
-  config: RebuildConfig = {},
-  options: RebuildCallsOptions = {},
-): AsyncIterable<RebuiltCall> {
+export async function* rebuildCalls(source: CelSource, from: Date, to: Date, config: RebuildConfig = {}, options: RebuildCallsOptions = {}): AsyncIterable<RebuiltCall> {
   for await (const call of source.calls(from, to)) {
     try {
       yield rebuildCall(call.cel, call.cdr, config);

@@ -19,8 +19,21 @@ import type { CdrRow, CelRow } from "./rows.js";
 
 const CHANNEL_HEADERS = ["Channel", "Uniqueid", "Linkedid", "Context", "Exten", "CallerIDNum", "CallerIDName", "ChannelState", "ChannelStateDesc"];
 const HEADERS = [
-  "Event", "DialStatus", "DialString", "Queue", "BridgeUniqueid", "BridgeTechnology", "BridgeType", "Cause", "Variable", "Value",
-  "Result", "Extension", "DestType", "Response", "Reason",
+  "Event",
+  "DialStatus",
+  "DialString",
+  "Queue",
+  "BridgeUniqueid",
+  "BridgeTechnology",
+  "BridgeType",
+  "Cause",
+  "Variable",
+  "Value",
+  "Result",
+  "Extension",
+  "DestType",
+  "Response",
+  "Reason",
   ...["", "Dest", "Transferer", "Transferee", "OrigTransferer", "SecondTransferer", "TransferTarget", "Parkee"].flatMap((p) => CHANNEL_HEADERS.map((h) => p + h)),
 ];
 /** Lower-case header name → the casing written here (AMI's own). */

@@ -34,4 +34,3 @@ export interface RebuiltCall {
 }
 
 export type RebuildConfig = Partial<TrackerConfig>;
-

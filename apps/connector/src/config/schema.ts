@@ -25,9 +25,7 @@ export const amiSchema = z.strictObject({
   /** Keepalive: a Ping every pingIntervalMs; no Pong within pongTimeoutMs → the connection is dead. */
   pingIntervalMs: ms.default(15_000),
   pongTimeoutMs: ms.default(5_000),
-  reconnect: z
-    .strictObject({ initialDelayMs: ms.default(500), maxDelayMs: ms.default(30_000) })
-    .default({ initialDelayMs: 500, maxDelayMs: 30_000 }),
+  reconnect: z.strictObject({ initialDelayMs: ms.default(500), maxDelayMs: ms.default(30_000) }).default({ initialDelayMs: 500, maxDelayMs: 30_000 }),
 });
 
 /** The `tracker` section: defined once, next to the tracker that reads it. */
@@ -79,13 +77,19 @@ export const b24Schema = z.strictObject({
   /** A batch whose worker died is taken over by another worker after about this long. */
   jobLockMs: ms.min(1000).default(30_000),
   /** Portal key for the shared limiter and queue; default: the portal's host name. */
-  portal: z.string().regex(/^[A-Za-z0-9.:_-]+$/).optional(),
+  portal: z
+    .string()
+    .regex(/^[A-Za-z0-9.:_-]+$/)
+    .optional(),
 });
 
 export const redisSchema = z.strictObject({
   url: z.string().default("redis://127.0.0.1:6379"),
   /** Key prefix: several connectors may share one Redis. */
-  prefix: z.string().regex(/^[A-Za-z0-9:_-]+$/).default("ab24"),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default("ab24"),
 });
 
 export const productSchema = z.strictObject({
@@ -129,7 +133,14 @@ export const productSchema = z.strictObject({
     .default({ extensions: [], trunks: [], numbers: [] }),
   /** Default country rules for client numbers: 8XXXXXXXXXX → 7XXXXXXXXXX, local numbers get the area code. */
   phone: z
-    .strictObject({ countryCode: z.string().regex(/^\d{1,3}$/).default("7"), trunkPrefix: z.string().default("8"), localAreaCode: z.string().default("") })
+    .strictObject({
+      countryCode: z
+        .string()
+        .regex(/^\d{1,3}$/)
+        .default("7"),
+      trunkPrefix: z.string().default("8"),
+      localAreaCode: z.string().default(""),
+    })
     .default({ countryCode: "7", trunkPrefix: "8", localAreaCode: "" }),
 });
 
@@ -187,7 +198,9 @@ export const extrasSchema = z.strictObject({
   /** Activity deadline (minutes from now) and completion per kind of call. */
   activity: z
     .strictObject({
-      deadlineMinutes: z.partialRecord(z.enum(["inbound-answered", "inbound-missed", "outbound-answered", "outbound-unanswered", "ivr-missed"]), z.number().int().min(0)).default({}),
+      deadlineMinutes: z
+        .partialRecord(z.enum(["inbound-answered", "inbound-missed", "outbound-answered", "outbound-unanswered", "ivr-missed"]), z.number().int().min(0))
+        .default({}),
       complete: z.array(z.enum(["inbound-answered", "inbound-missed", "outbound-answered", "outbound-unanswered", "ivr-missed"])).default([]),
     })
     .default({ deadlineMinutes: {}, complete: [] }),

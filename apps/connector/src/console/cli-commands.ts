@@ -55,7 +55,13 @@ export async function testConnectionsCommand(path: string, out: Out = stdout): P
   const lookup = config.recordings.lookup ? await createDbRecordingLookup(config.recordings.lookup).catch(() => undefined) : undefined;
   try {
     const results = await testConnections(config, { redis: connector.redis, b24Call: (m, p) => connector.gateway.call(m, p ?? {}), recordingLookup: lookup });
-    if (config.recordings.lookup && !lookup) results.push({ id: "recordings-db", title: `Recordings database (${config.recordings.lookup.driver})`, ok: false, detail: "the lookup could not be created (driver or connection string)" });
+    if (config.recordings.lookup && !lookup)
+      results.push({
+        id: "recordings-db",
+        title: `Recordings database (${config.recordings.lookup.driver})`,
+        ok: false,
+        detail: "the lookup could not be created (driver or connection string)",
+      });
     for (const r of results) out(`${r.ok ? "✔" : "✘"} ${r.title}: ${r.detail}`);
     const failed = results.filter((r) => !r.ok).length;
     out(failed === 0 ? "all connections work" : `${failed} connection${failed === 1 ? "" : "s"} failed`);

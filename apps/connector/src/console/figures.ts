@@ -83,7 +83,7 @@ export function liveCalls(calls: Readonly<Record<string, CallRecord>>): LiveCall
       key: call.key,
       since: call.createdAt,
       direction: fromEmployee ? (trunkOut ? "outbound" : "internal") : "inbound",
-      client: fromEmployee ? (trunkOut?.exten || first?.exten || "") : (first?.cidNum ?? ""),
+      client: fromEmployee ? trunkOut?.exten || first?.exten || "" : (first?.cidNum ?? ""),
       line: call.did,
       legs,
     });

@@ -20,12 +20,14 @@ type StatusDoc = { app?: Record<string, Record<string, unknown> | undefined> };
 const FIXES: Record<ComponentHealth["id"], (c: ConnectorConfig) => string> = {
   ami: (c) =>
     `Check that Asterisk's manager interface listens on ${c.ami.host}:${c.ami.port} (manager.conf: enabled = yes, the firewall lets the connector in) and that ami.username / ami.secret match a [user] section of manager_custom.conf with read = system,call,agent,user,dialplan,originate,reporting; then "asterisk -rx 'manager reload'". Settings → Test connections shows the exact refusal.`,
-  redis: (c) => `Start Redis ("systemctl start redis-server") or correct redis.url (now ${maskUrl(c.redis.url)}). Calls are kept in Redis: nothing is lost while it is down, but nothing moves either.`,
+  redis: (c) =>
+    `Start Redis ("systemctl start redis-server") or correct redis.url (now ${maskUrl(c.redis.url)}). Calls are kept in Redis: nothing is lost while it is down, but nothing moves either.`,
   bitrix24: () =>
-    "Open Calls, filter by status \"failed\": each call shows the request Bitrix24 refused and its answer. Fix the cause (credential scopes telephony, crm, user, task, im; an expired webhook; the responsible user), then press \"Reprocess these\".",
-  license: (c) => `Put the licence file from the vendor at license.file (${c.license.file}) — it is bound to this machine's id — and restart the connector. Without it the connector runs in evaluation mode.`,
+    'Open Calls, filter by status "failed": each call shows the request Bitrix24 refused and its answer. Fix the cause (credential scopes telephony, crm, user, task, im; an expired webhook; the responsible user), then press "Reprocess these".',
+  license: (c) =>
+    `Put the licence file from the vendor at license.file (${c.license.file}) — it is bound to this machine's id — and restart the connector. Without it the connector runs in evaluation mode.`,
   users: () =>
-    "Bitrix24 users are matched by their internal number (Employee profile → Internal phone, UF_PHONE_INNER). Check that the credential has the \"user\" scope and that managers have their extension there; Settings → Users ↔ extensions lists who is missing.",
+    'Bitrix24 users are matched by their internal number (Employee profile → Internal phone, UF_PHONE_INNER). Check that the credential has the "user" scope and that managers have their extension there; Settings → Users ↔ extensions lists who is missing.',
   recordings: (c) =>
     `The connector must read the folder Asterisk records to (${c.recordings.monitorDir}): run it as a user of the "asterisk" group, or mount the folder and set recordings.mounts [{pbx, local}].`,
   queue: () => "Calls wait for Bitrix24: it answers slowly or rate-limits. They will go on their own; if the number keeps growing, check the Bitrix24 line and b24.limits.",
@@ -72,7 +74,15 @@ export async function componentHealth(sources: ConsoleSources, status: StatusDoc
   const fixed = (h: Omit<ComponentHealth, "fix">): ComponentHealth => (h.health === "Ok" ? h : { ...h, fix: FIXES[h.id](c) });
 
   const ami = app.ami;
-  out.push(fixed({ id: "ami", title: "Asterisk AMI", health: (ami?.health as Health) ?? "Error", summary: ami?.connected ? `connected to ${String(ami.host)}` : `not connected to ${c.ami.host}:${c.ami.port}`, problems: problemsOf(ami) }));
+  out.push(
+    fixed({
+      id: "ami",
+      title: "Asterisk AMI",
+      health: (ami?.health as Health) ?? "Error",
+      summary: ami?.connected ? `connected to ${String(ami.host)}` : `not connected to ${c.ami.host}:${c.ami.port}`,
+      problems: problemsOf(ami),
+    }),
+  );
 
   let redisProblem: string | undefined;
   try {
@@ -80,11 +90,27 @@ export async function componentHealth(sources: ConsoleSources, status: StatusDoc
   } catch (err) {
     redisProblem = `Redis does not answer: ${(err as Error).message}`;
   }
-  out.push(fixed({ id: "redis", title: "Redis", health: redisProblem ? "Error" : "Ok", summary: redisProblem ? "not answering" : `answering (${maskUrl(c.redis.url)})`, problems: redisProblem ? [redisProblem] : [] }));
+  out.push(
+    fixed({
+      id: "redis",
+      title: "Redis",
+      health: redisProblem ? "Error" : "Ok",
+      summary: redisProblem ? "not answering" : `answering (${maskUrl(c.redis.url)})`,
+      problems: redisProblem ? [redisProblem] : [],
+    }),
+  );
 
   const crm = app.crm;
   const failed = Number(crm?.failed_calls ?? 0);
-  out.push(fixed({ id: "bitrix24", title: "Bitrix24", health: (crm?.health as Health) ?? "Error", summary: `${String(crm?.portal ?? "?")} (${c.b24.auth.mode}) — ${failed} failed call${failed === 1 ? "" : "s"}`, problems: problemsOf(crm) }));
+  out.push(
+    fixed({
+      id: "bitrix24",
+      title: "Bitrix24",
+      health: (crm?.health as Health) ?? "Error",
+      summary: `${String(crm?.portal ?? "?")} (${c.b24.auth.mode}) — ${failed} failed call${failed === 1 ? "" : "s"}`,
+      problems: problemsOf(crm),
+    }),
+  );
 
   const lic = app.license;
   out.push(fixed({ id: "license", title: "Licence", health: (lic?.health as Health) ?? "Warning", summary: licenceSummary(lic), problems: problemsOf(lic) }));
@@ -105,13 +131,29 @@ export async function componentHealth(sources: ConsoleSources, status: StatusDoc
   if (c.recordings.enabled) {
     const folders = recordingFolders(c);
     const unreadable = (await Promise.all(folders.map(readable))).filter((p): p is string => p !== undefined);
-    out.push(fixed({ id: "recordings", title: "Recordings", health: unreadable.length ? "Error" : "Ok", summary: unreadable.length ? "folder not readable" : `${folders.join(", ")} readable; attach: ${c.recordings.attach}`, problems: unreadable.map((p) => `cannot read ${p}`) }));
+    out.push(
+      fixed({
+        id: "recordings",
+        title: "Recordings",
+        health: unreadable.length ? "Error" : "Ok",
+        summary: unreadable.length ? "folder not readable" : `${folders.join(", ")} readable; attach: ${c.recordings.attach}`,
+        problems: unreadable.map((p) => `cannot read ${p}`),
+      }),
+    );
   } else {
     out.push({ id: "recordings", title: "Recordings", health: "Ok", summary: "disabled (recordings.enabled = false)", problems: [] });
   }
 
   const calls = app.calls;
-  out.push(fixed({ id: "queue", title: "Calls queue", health: (calls?.health as Health) ?? "Ok", summary: `${sources.engine.activeCalls} live, ${await sources.outbox.pendingCount()} waiting for Bitrix24`, problems: problemsOf(calls) }));
+  out.push(
+    fixed({
+      id: "queue",
+      title: "Calls queue",
+      health: (calls?.health as Health) ?? "Ok",
+      summary: `${sources.engine.activeCalls} live, ${await sources.outbox.pendingCount()} waiting for Bitrix24`,
+      problems: problemsOf(calls),
+    }),
+  );
   return out;
 }
 

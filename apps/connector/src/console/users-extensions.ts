@@ -67,7 +67,10 @@ export function usersExtensions(users: CachedUser[], map: ExtensionMap, seen: { 
   const byInner = new Map<string, CachedUser>();
   for (const u of [...users].sort((a, b) => a.id - b.id)) if (u.innerPhone && !byInner.has(u.innerPhone)) byInner.set(u.innerPhone, u);
   const where = new Map<string, string[]>();
-  for (const [source, list] of [["live calls", seen.live], ["journal", seen.journal]] as const) {
+  for (const [source, list] of [
+    ["live calls", seen.live],
+    ["journal", seen.journal],
+  ] as const) {
     for (const ext of list) where.set(ext, [...(where.get(ext) ?? []), source]);
   }
   const extensions: ExtensionRow[] = [...where.entries()]

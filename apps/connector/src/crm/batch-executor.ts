@@ -14,16 +14,7 @@
 import { resolveRefs } from "./batch-refs.js";
 import type { BatchCommand, BatchPayload } from "./batcher.js";
 import type { B24AuthMode, PreparedAuth } from "./auth/types.js";
-import {
-  B24Error,
-  B24OperatingLimitError,
-  B24RateLimitError,
-  B24ServerError,
-  B24TokenExpiredError,
-  classifyB24Error,
-  isRetryable,
-  type SerializedB24Error,
-} from "./errors.js";
+import { B24Error, B24OperatingLimitError, B24RateLimitError, B24ServerError, B24TokenExpiredError, classifyB24Error, isRetryable, type SerializedB24Error } from "./errors.js";
 import type { RedisLimiter } from "./limiter.js";
 import { sleep } from "./limiter.js";
 import type { OperatingTracker } from "./operating.js";
@@ -31,9 +22,7 @@ import { encodeCommand } from "./php-query.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { B24Envelope, B24Time, Transport } from "./transport.js";
 
-export type CommandOutcome =
-  | { ok: true; result: unknown; total?: number; next?: number; alreadyFinished?: boolean }
-  | { ok: false; error: SerializedB24Error };
+export type CommandOutcome = { ok: true; result: unknown; total?: number; next?: number; alreadyFinished?: boolean } | { ok: false; error: SerializedB24Error };
 
 export interface BatchState {
   outcomes: Record<string, CommandOutcome>;
@@ -180,7 +169,9 @@ export class BatchExecutor {
       for (const v of toVerify) {
         const act = finished.get(v.callId);
         state.outcomes[v.c.key] =
-          act === undefined ? { ok: false, error: v.error.toJSON() } : { ok: true, result: { CALL_ID: v.callId, ALREADY_FINISHED: true, CRM_ACTIVITY_ID: act }, alreadyFinished: true };
+          act === undefined
+            ? { ok: false, error: v.error.toJSON() }
+            : { ok: true, result: { CALL_ID: v.callId, ALREADY_FINISHED: true, CRM_ACTIVITY_ID: act }, alreadyFinished: true };
       }
     }
     if (blocked.length) await this.d.operating.block(blocked);

@@ -287,7 +287,10 @@ export class B24Client {
       }
       if (fresh.length === 0) return;
       const payload = fresh.length === entries.length ? batch : { ...batch, commands: batch.commands.filter((c) => fresh.some((e) => e.id === c.entryId)) };
-      this.watch(payload.id, fresh.map((e) => e.id));
+      this.watch(
+        payload.id,
+        fresh.map((e) => e.id),
+      );
       await this.queue.add("batch", payload, batchJobOptions(payload, this.opts.queue ?? {}, this.opts.priority));
       void this.checkJob(payload.id); // completed before we listened? (another process's worker)
     } catch (err) {

@@ -62,7 +62,12 @@ export class OperatingTracker {
       this.cache.set(m, seen);
       fields.push(m, JSON.stringify(seen));
     }
-    if (fields.length) await this.redis.multi().hset(this.key, ...fields).pexpire(this.key, 15 * 60_000).exec();
+    if (fields.length)
+      await this.redis
+        .multi()
+        .hset(this.key, ...fields)
+        .pexpire(this.key, 15 * 60_000)
+        .exec();
   }
 
   /** A 429 for these methods: block them until their reset (or blockMs). */
@@ -77,7 +82,12 @@ export class OperatingTracker {
       this.cache.set(m, seen);
       fields.push(m, JSON.stringify(seen));
     }
-    if (fields.length) await this.redis.multi().hset(this.key, ...fields).pexpire(this.key, 15 * 60_000).exec();
+    if (fields.length)
+      await this.redis
+        .multi()
+        .hset(this.key, ...fields)
+        .pexpire(this.key, 15 * 60_000)
+        .exec();
   }
 
   /** Milliseconds to wait before a request carrying these methods (0 = go). */

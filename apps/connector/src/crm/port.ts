@@ -51,12 +51,7 @@ export interface ListAllOptions {
  * Reads every page of a list method: `start=0`, then `start=<next>` until `next` is absent.
  * Bitrix24's page size is fixed at 50. A `next` that does not move forward is an error, not a loop.
  */
-export async function listAll<Row>(
-  port: B24Port,
-  method: string,
-  params: Record<string, unknown>,
-  options: ListAllOptions = {},
-): Promise<Row[]> {
+export async function listAll<Row>(port: B24Port, method: string, params: Record<string, unknown>, options: ListAllOptions = {}): Promise<Row[]> {
   const maxPages = options.maxPages ?? 1000;
   const rows: Row[] = [];
   let start = 0;

@@ -86,7 +86,10 @@ export function createBatchEvents(connection: ConnectionOptions, prefix: string,
 }
 
 /** Finished state of a batch job: its outcomes, a failure reason, or undefined while it is pending. */
-export async function finishedBatch(queue: Queue<BatchPayload, BatchJobResult>, jobId: string): Promise<{ job?: Job<BatchPayload, BatchJobResult>; result?: BatchJobResult; failed?: string; missing?: boolean }> {
+export async function finishedBatch(
+  queue: Queue<BatchPayload, BatchJobResult>,
+  jobId: string,
+): Promise<{ job?: Job<BatchPayload, BatchJobResult>; result?: BatchJobResult; failed?: string; missing?: boolean }> {
   const job = await Job.fromId<BatchPayload, BatchJobResult>(queue, jobId);
   if (!job) return { missing: true };
   if (job.finishedOn && job.returnvalue && !job.failedReason) return { job, result: job.returnvalue };

@@ -80,13 +80,15 @@ export class HttpTransport implements Transport {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("error", (e) => done(() => reject(networkError(e, req.method, true))));
-          res.on("end", () => done(() => {
-            try {
-              resolve(parseAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), req.method));
-            } catch (e) {
-              reject(e);
-            }
-          }));
+          res.on("end", () =>
+            done(() => {
+              try {
+                resolve(parseAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), req.method));
+              } catch (e) {
+                reject(e);
+              }
+            }),
+          );
         },
       );
       const timer = setTimeout(() => {

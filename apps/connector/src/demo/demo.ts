@@ -32,7 +32,13 @@ async function ensureRedis(): Promise<{ url: string; child?: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), "ab24-demo-redis-"));
   const child = spawn("redis-server", ["--port", String(CHILD_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir], { stdio: "ignore" });
   const failed = new Promise<never>((_, reject) =>
-    child.once("error", () => reject(new Error("Redis is not reachable on 127.0.0.1:6379 and redis-server is not installed.\nInstall it with:  sudo apt-get install redis-server   (or run Redis in docker: docker run -p 6379:6379 redis:7)"))),
+    child.once("error", () =>
+      reject(
+        new Error(
+          "Redis is not reachable on 127.0.0.1:6379 and redis-server is not installed.\nInstall it with:  sudo apt-get install redis-server   (or run Redis in docker: docker run -p 6379:6379 redis:7)",
+        ),
+      ),
+    ),
   );
   for (let i = 0; i < 50; i++) {
     const up = await Promise.race([portOpen("127.0.0.1", CHILD_REDIS_PORT), failed]);

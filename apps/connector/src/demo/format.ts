@@ -35,7 +35,10 @@ export function summarizeCall(call: CallFull): Record<string, unknown> {
     click_to_call: call.click_to_call,
     transfers: call.transfers,
     conversations: Object.fromEntries(
-      Object.entries(call.conversations).map(([id, c]) => [id, { extension: c.extension, role: c.role, state: c.state, was_accepted: c.was_accepted, end_reason: c.end_reason, talk_seconds: c.talk_seconds, excluded: c.excluded }]),
+      Object.entries(call.conversations).map(([id, c]) => [
+        id,
+        { extension: c.extension, role: c.role, state: c.state, was_accepted: c.was_accepted, end_reason: c.end_reason, talk_seconds: c.talk_seconds, excluded: c.excluded },
+      ]),
     ),
   };
 }

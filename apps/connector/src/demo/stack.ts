@@ -119,16 +119,27 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const { token } = await b24app.tokens.issue({ connectorId: "stack" });
   const input: ConnectorConfigInput = {
     ami: { host: pbx.host, port: pbx.port, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
-    b24: { auth: { mode: "gateway", gatewayUrl: `http://127.0.0.1:${b24app.port}/gateway`, token }, batchWindowMs: 10, lanes: 4, limits: o.limits === false ? { burst: 100_000, drainPerSec: 10_000 } : (o.limits ?? { burst: 50, drainPerSec: 2 }) },
+    b24: {
+      auth: { mode: "gateway", gatewayUrl: `http://127.0.0.1:${b24app.port}/gateway`, token },
+      batchWindowMs: 10,
+      lanes: 4,
+      limits: o.limits === false ? { burst: 100_000, drainPerSec: 10_000 } : (o.limits ?? { burst: 50, drainPerSec: 2 }),
+    },
     clickToCall: { enabled: true, queue },
     redis: { url: o.redisUrl, prefix: o.redisPrefix },
     product: { cardMode: o.cardMode ?? "ringing", lines: { "74951234567": "Main line" } },
-    recordings: { monitorDir: RECORDED_MONITOR_DIR, mounts: [{ pbx: RECORDED_MONITOR_DIR, local: monitorDir }, { pbx: RECORDED_VOICEMAIL_DIR, local: voicemailDir }], waitTimeoutMs: 5000 },
+    recordings: {
+      monitorDir: RECORDED_MONITOR_DIR,
+      mounts: [
+        { pbx: RECORDED_MONITOR_DIR, local: monitorDir },
+        { pbx: RECORDED_VOICEMAIL_DIR, local: voicemailDir },
+      ],
+      waitTimeoutMs: 5000,
+    },
     http: { host: "127.0.0.1", port: httpPort },
   } as ConnectorConfigInput;
   const config = parseConfig(mergeDeep(input, o.config ?? {}), "stack", {});
-  const makeConnector = () =>
-    new Connector({ config, logger: o.logger, ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onCallDone ? { onCallDone: o.onCallDone } : {}) });
+  const makeConnector = () => new Connector({ config, logger: o.logger, ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onCallDone ? { onCallDone: o.onCallDone } : {}) });
   let connector = makeConnector();
   const clicks = new Map<string, string>();
   let clicking = false;

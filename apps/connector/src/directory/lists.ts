@@ -42,13 +42,7 @@ export interface RegistrationSubject {
 export type ListField = "extension" | "trunk" | "clientNumber";
 
 export type ListReason =
-  | "allowed"
-  | "blacklisted-extension"
-  | "blacklisted-trunk"
-  | "blacklisted-number"
-  | "not-whitelisted-extension"
-  | "not-whitelisted-trunk"
-  | "not-whitelisted-number";
+  "allowed" | "blacklisted-extension" | "blacklisted-trunk" | "blacklisted-number" | "not-whitelisted-extension" | "not-whitelisted-trunk" | "not-whitelisted-number";
 
 export interface ListDecision {
   register: boolean;

@@ -61,6 +61,11 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
   });
 
   // Bad JSON → 400, too large → 413, in the hooks API's own error shape.
-  router.use(httpErrorHandler({ logger: log, format: (e) => ({ error: { name: e.status === 413 ? "HookApiBodyTooLarge" : e.status < 500 ? "HookApiBadRequest" : "HookApiError", message: e.message } }) }));
+  router.use(
+    httpErrorHandler({
+      logger: log,
+      format: (e) => ({ error: { name: e.status === 413 ? "HookApiBodyTooLarge" : e.status < 500 ? "HookApiBadRequest" : "HookApiError", message: e.message } }),
+    }),
+  );
   return router;
 }

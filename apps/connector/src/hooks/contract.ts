@@ -190,9 +190,7 @@ export type HookInput<H extends HookName> = HookInputs[H];
 export type HookOutput<H extends HookName> = HookOutputs[H];
 
 /** What the hook's answer means, once checked. */
-export type HookVerdict<H extends HookName> =
-  | { kind: "data"; data: HookOutputs[H]; stripped: string[] }
-  | { kind: "cancelled" };
+export type HookVerdict<H extends HookName> = { kind: "data"; data: HookOutputs[H]; stripped: string[] } | { kind: "cancelled" };
 
 // ---------------------------------------------------------------------------------------------
 // Field checkers
@@ -208,8 +206,7 @@ const bad = (expected: string, value: unknown): Checked => ({
 
 const str: Checker = (v) => (typeof v === "string" ? ok(v) : bad("a string", v));
 const nonEmptyStr: Checker = (v) => (typeof v === "string" && v.trim() !== "" ? ok(v) : bad("a non-empty string", v));
-const phone: Checker = (v) =>
-  typeof v === "string" && /^[+0-9*#][0-9*#()\- ]{0,63}$/.test(v) ? ok(v) : bad("a phone number string", v);
+const phone: Checker = (v) => (typeof v === "string" && /^[+0-9*#][0-9*#()\- ]{0,63}$/.test(v) ? ok(v) : bad("a phone number string", v));
 /** Integers also arrive as digit strings from PHP ("5"): accepted and normalised. */
 const posInt: Checker = (v) => {
   const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
@@ -235,8 +232,7 @@ const statusCode: Checker = (v) =>
 const bool: Checker = (v) => (typeof v === "boolean" ? ok(v) : bad("true or false", v));
 /** PHP encodes an empty associative array as `[]`. */
 const object: Checker = (v) => (isPlainObject(v) ? ok(v as JsonObject) : Array.isArray(v) && v.length === 0 ? ok({}) : bad("an object", v));
-const stringOrInt: Checker = (v) =>
-  typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) ? ok(v) : bad("a string or an integer", v);
+const stringOrInt: Checker = (v) => (typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) ? ok(v) : bad("a string or an integer", v));
 const userIds: Checker = (v) => {
   if (Array.isArray(v)) {
     const out: number[] = [];
@@ -250,17 +246,10 @@ const userIds: Checker = (v) => {
   return posInt(v);
 };
 const crmBindings: Checker = (v) =>
-  Array.isArray(v) && v.every((x) => typeof x === "string" && /^(L|C|CO|D)_\d+$/.test(x))
-    ? ok(v as string[])
-    : bad('a list like ["L_11201", "C_5", "CO_7", "D_9"]', v);
+  Array.isArray(v) && v.every((x) => typeof x === "string" && /^(L|C|CO|D)_\d+$/.test(x)) ? ok(v as string[]) : bad('a list like ["L_11201", "C_5", "CO_7", "D_9"]', v);
 const callerIdName: Checker = (v) =>
-  typeof v !== "string"
-    ? bad("a string", v)
-    : [...v].length > 20
-      ? { ok: false, problem: `must be at most 20 characters (Asterisk CallerID name), got ${[...v].length}` }
-      : ok(v);
-const absolutePath: Checker = (v) =>
-  typeof v === "string" && v.startsWith("/") && !v.includes("\0") ? ok(v) : bad("an absolute file path", v);
+  typeof v !== "string" ? bad("a string", v) : [...v].length > 20 ? { ok: false, problem: `must be at most 20 characters (Asterisk CallerID name), got ${[...v].length}` } : ok(v);
+const absolutePath: Checker = (v) => (typeof v === "string" && v.startsWith("/") && !v.includes("\0") ? ok(v) : bad("an absolute file path", v));
 
 /** Bitrix24 field names are upper case: SUBJECT, RESPONSIBLE_ID, UF_CRM_1600000000. */
 const B24_FIELD = /^[A-Z][A-Z0-9_]*$/;
@@ -394,8 +383,7 @@ export const HOOK_SPECS: { [H in HookName]: HookSpec<H> } = {
     stages: ALL_STAGES,
     cancellable: true,
     shapes: "whether this stage of the call is registered in Bitrix24 at all",
-    validate: (data, issues, stripped) =>
-      checkShape(data, { fields: { result: bool }, required: ["result"] }, "data", issues, stripped) as { result: boolean },
+    validate: (data, issues, stripped) => checkShape(data, { fields: { result: bool }, required: ["result"] }, "data", issues, stripped) as { result: boolean },
     defaultData: () => ({ result: true }),
   },
   process_client_phone: phoneSpec("process_client_phone", "the client number used in CRM lookup and telephony.externalcall.register"),
@@ -485,8 +473,7 @@ export const HOOK_SPECS: { [H in HookName]: HookSpec<H> } = {
     stages: [],
     cancellable: true,
     shapes: "crm.activity.update with the record player in DESCRIPTION",
-    validate: (data, issues, stripped) =>
-      checkShape(data, fieldMap({ DESCRIPTION: str, DESCRIPTION_TYPE: oneOf(1, 2, 3) }), "data", issues, stripped),
+    validate: (data, issues, stripped) => checkShape(data, fieldMap({ DESCRIPTION: str, DESCRIPTION_TYPE: oneOf(1, 2, 3) }), "data", issues, stripped),
     defaultData: (input) => ({
       DESCRIPTION: input.DESCRIPTION,
       DESCRIPTION_TYPE: (input.DESCRIPTION_TYPE === 1 || input.DESCRIPTION_TYPE === 2 ? input.DESCRIPTION_TYPE : 3) as 1 | 2 | 3,
@@ -504,7 +491,7 @@ export function hookSpec<H extends HookName>(hook: H): HookSpec<H> {
  */
 export function interpretOutput<H extends HookName>(hook: H, raw: unknown): HookVerdict<H> {
   if (!isPlainObject(raw)) {
-    const hint = raw === 1 ? ' (did the PHP file end with `return [...]`?)' : "";
+    const hint = raw === 1 ? " (did the PHP file end with `return [...]`?)" : "";
     throw new HookBadOutputError(hook, [`expected {"data": …, "state": "success"}, got ${showValue(raw, 80)}${hint}`], excerpt(raw));
   }
   if (raw.state !== "success") {

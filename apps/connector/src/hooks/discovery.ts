@@ -5,10 +5,7 @@ import type { HookSettings } from "./config.js";
 import type { HookName } from "./names.js";
 
 /** How a hook is run. */
-export type HookTarget =
-  | { form: "module"; file: string }
-  | { form: "php"; file: string }
-  | { form: "executable"; command: string[] };
+export type HookTarget = { form: "module"; file: string } | { form: "php"; file: string } | { form: "executable"; command: string[] };
 
 /** Looked for in this order; the first that exists wins. */
 export const MODULE_EXTENSIONS = [".js", ".mjs", ".ts"] as const;

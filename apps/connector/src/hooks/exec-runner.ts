@@ -24,7 +24,10 @@ export function hookEnvironment(extra: Record<string, string>): NodeJS.ProcessEn
 
 /** The line of a crash report worth a log message: the error itself, not the stack. */
 export function summarizeStderr(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("at ") && !l.startsWith("#"));
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("at ") && !l.startsWith("#"));
   const error = lines.filter((l) => /error|exception|fatal|traceback/i.test(l) && !/^Node\.js v/.test(l)).at(-1);
   return (error ?? lines.at(-1) ?? "").slice(0, 500);
 }
@@ -47,13 +50,7 @@ function killGroup(pid: number | undefined): void {
  * Timeout → the process group is killed and HookTimeoutError thrown once it is gone.
  * Non-zero exit, a signal, or a failure to start → HookCrashError (with the stderr tail).
  */
-export function runExecutableHook(
-  hook: HookName,
-  command: string[],
-  input: unknown,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<ExecResult> {
+export function runExecutableHook(hook: HookName, command: string[], input: unknown, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ExecResult> {
   const [file, ...args] = command;
   return new Promise<ExecResult>((resolve, reject) => {
     const child = spawn(file!, args, { stdio: ["pipe", "pipe", "pipe"], env, detached: true });

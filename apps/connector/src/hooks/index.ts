@@ -19,24 +19,8 @@ export {
   type TaskFields,
   type B24Fields,
 } from "./contract.js";
-export {
-  HookError,
-  HookTimeoutError,
-  HookCrashError,
-  HookBadOutputError,
-  HookNotFoundError,
-  HOOK_ERROR_KINDS,
-  type HookErrorKind,
-} from "./errors.js";
-export {
-  hooksConfigSchema,
-  hookEntrySchema,
-  parseHooksConfig,
-  hookSettings,
-  type HooksConfig,
-  type HooksConfigInput,
-  type HookSettings,
-} from "./config.js";
+export { HookError, HookTimeoutError, HookCrashError, HookBadOutputError, HookNotFoundError, HOOK_ERROR_KINDS, type HookErrorKind } from "./errors.js";
+export { hooksConfigSchema, hookEntrySchema, parseHooksConfig, hookSettings, type HooksConfig, type HooksConfigInput, type HookSettings } from "./config.js";
 export { findHook, type HookTarget } from "./discovery.js";
 export type { HookContext, HookFunction } from "./module-runner.js";
 export { PASSED_ENV } from "./exec-runner.js";

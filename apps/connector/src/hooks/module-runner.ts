@@ -55,13 +55,7 @@ async function loadHookFunction(hook: HookName, file: string): Promise<HookFunct
  * not settle in time → HookTimeoutError (its signal is aborted; a synchronous endless loop
  * cannot be stopped in-process: use the executable form for code you do not trust).
  */
-export async function runModuleHook(
-  hook: HookName,
-  file: string,
-  input: unknown,
-  ctx: Omit<HookContext, "signal">,
-  timeoutMs: number,
-): Promise<unknown> {
+export async function runModuleHook(hook: HookName, file: string, input: unknown, ctx: Omit<HookContext, "signal">, timeoutMs: number): Promise<unknown> {
   const fn = await loadHookFunction(hook, file);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;

@@ -26,12 +26,7 @@ export function isHookName(value: unknown): value is HookName {
 }
 
 /** `call_stage` as Itgrix passes it. */
-export const CALL_STAGES = [
-  "conversation_requested",
-  "conversation_accepted",
-  "conversation_ended",
-  "call_ended",
-] as const;
+export const CALL_STAGES = ["conversation_requested", "conversation_accepted", "conversation_ended", "call_ended"] as const;
 
 export type CallStage = (typeof CALL_STAGES)[number];
 

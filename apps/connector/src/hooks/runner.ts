@@ -173,10 +173,7 @@ export function createHookRunner(options: HookRunnerOptions = {}): HookRunner {
       return { hook, outcome: "applied", data: verdict.data, stripped: verdict.stripped, raw, durationMs, form, ...(stderr ? { stderr } : {}) };
     } catch (caught) {
       const durationMs = performance.now() - started;
-      const error =
-        caught instanceof HookError
-          ? caught
-          : new HookCrashError(hook, `runner failure: ${(caught as Error)?.message ?? String(caught)}`, {}, { cause: caught });
+      const error = caught instanceof HookError ? caught : new HookCrashError(hook, `runner failure: ${(caught as Error)?.message ?? String(caught)}`, {}, { cause: caught });
       await record({ at: new Date().toISOString(), hook, error, form, durationMs, ...(callId ? { callId } : {}) });
       return {
         hook,

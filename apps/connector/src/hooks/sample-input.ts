@@ -62,9 +62,7 @@ export function buildHookInput<H extends HookName>(hook: H, call: CallFull, stag
     type: "activity",
   };
   const entityBinding =
-    f.entity && (f.entity.type === "lead" || f.entity.type === "contact") && f.entity.id !== undefined
-      ? [`${f.entity.type === "lead" ? "L" : "C"}_${String(f.entity.id)}`]
-      : [];
+    f.entity && (f.entity.type === "lead" || f.entity.type === "contact") && f.entity.id !== undefined ? [`${f.entity.type === "lead" ? "L" : "C"}_${String(f.entity.id)}`] : [];
   const inputs: { [K in HookName]: () => HookInputs[K] } = {
     customize_activity: () => ({ activity, call_full: call }),
     customize_entity: () => ({ call_full: call }),

@@ -71,7 +71,9 @@ function leg(c: ConversationFull): CallLegFact {
 }
 
 export function pbxCallFacts(call: CallFull, summary: CallSummary | undefined): PbxCallFacts {
-  const legs = Object.values(call.conversations).map(leg).sort((a, b) => a.requestedAt - b.requestedAt);
+  const legs = Object.values(call.conversations)
+    .map(leg)
+    .sort((a, b) => a.requestedAt - b.requestedAt);
   const queues = unique(legs.map((l) => l.queue || l.group));
   const nonEmployee = call.channels.filter((ch) => ch.extra.kind !== "employee");
   const dialplan = unique(nonEmployee.map((ch) => (ch.extra.context && ch.extra.exten ? `${ch.extra.context},${ch.extra.exten}` : "")));

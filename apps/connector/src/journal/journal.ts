@@ -149,10 +149,7 @@ export class Journal {
   }
 
   async get(callKey: string): Promise<{ summary: CallSummary; entries: JournalEntry[] } | undefined> {
-    const [summary, entries] = await Promise.all([
-      this.redis.hgetall(this.#call(callKey)),
-      this.redis.lrange(this.#entries(callKey), 0, -1),
-    ]);
+    const [summary, entries] = await Promise.all([this.redis.hgetall(this.#call(callKey)), this.redis.lrange(this.#entries(callKey), 0, -1)]);
     if (!summary || Object.keys(summary).length === 0) return undefined;
     return { summary: toSummary(summary), entries: entries.map((e) => JSON.parse(e) as JournalEntry) };
   }
@@ -257,7 +254,11 @@ export class Journal {
       for (const [, v] of (await multi.exec()) ?? []) {
         const [status, liveResult, verify] = (v ?? []) as Array<string | null>;
         if (!status) continue;
-        out.push({ status: status as CallOutcomeStatus, ...(liveResult ? { liveResult: liveResult as CallSummary["liveResult"] } : {}), ...(verify ? { verify: verify as CallSummary["verify"] } : {}) });
+        out.push({
+          status: status as CallOutcomeStatus,
+          ...(liveResult ? { liveResult: liveResult as CallSummary["liveResult"] } : {}),
+          ...(verify ? { verify: verify as CallSummary["verify"] } : {}),
+        });
       }
     }
     return out;

@@ -11,7 +11,9 @@ export interface LoggerSettings {
 
 /** The connector's one logger: JSON lines on stdout, secrets redacted (see @asterisk-b24/common). */
 export function createLogger(settings: LoggerSettings = {}): Logger {
-  return createAppLogger({ name: settings.name ?? "asterisk-b24", ...(settings.level ? { level: settings.level } : {}), ...(settings.destination ? { destination: settings.destination } : {}) });
+  return createAppLogger({
+    name: settings.name ?? "asterisk-b24",
+    ...(settings.level ? { level: settings.level } : {}),
+    ...(settings.destination ? { destination: settings.destination } : {}),
+  });
 }
-
-

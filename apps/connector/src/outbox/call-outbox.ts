@@ -130,24 +130,11 @@ export class CallOutbox {
    */
   async release(callKey: string, owner: string): Promise<boolean> {
     const drained =
-      (await this.redis.eval(
-        RELEASE_IF_DONE,
-        4,
-        this.#k(callKey, "outbox"),
-        this.#k(callKey, "done"),
-        this.#pending,
-        this.#k(callKey, "lock"),
-        callKey,
-        owner,
-      )) === 1;
+      (await this.redis.eval(RELEASE_IF_DONE, 4, this.#k(callKey, "outbox"), this.#k(callKey, "done"), this.#pending, this.#k(callKey, "lock"), callKey, owner)) === 1;
     if (drained) {
       const isActive = await this.redis.sismember(this.#active, callKey);
       if (!isActive) {
-        await this.redis
-          .multi()
-          .expire(this.#k(callKey, "outbox"), FINISHED_TTL_S)
-          .expire(this.#k(callKey, "done"), FINISHED_TTL_S)
-          .exec();
+        await this.redis.multi().expire(this.#k(callKey, "outbox"), FINISHED_TTL_S).expire(this.#k(callKey, "done"), FINISHED_TTL_S).exec();
       }
     }
     return drained;

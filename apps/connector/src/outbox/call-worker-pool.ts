@@ -126,9 +126,12 @@ export class CallWorkerPool {
   }
 
   async #drain(callKey: string): Promise<void> {
-    const renew = setInterval(() => {
-      void this.outbox.renewLock(callKey, this.owner, this.#options.lockTtlMs).catch(() => undefined);
-    }, Math.max(1000, this.#options.lockTtlMs / 3));
+    const renew = setInterval(
+      () => {
+        void this.outbox.renewLock(callKey, this.owner, this.#options.lockTtlMs).catch(() => undefined);
+      },
+      Math.max(1000, this.#options.lockTtlMs / 3),
+    );
     let failed = false;
     try {
       for (;;) {

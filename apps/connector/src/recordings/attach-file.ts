@@ -43,13 +43,7 @@ function fileIdOf(result: unknown): number | undefined {
   return raw !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
-export async function attachRecordingFile(
-  port: B24Port,
-  uploader: B24Uploader,
-  callId: string,
-  path: string,
-  options: AttachFileOptions = {},
-): Promise<AttachResult> {
+export async function attachRecordingFile(port: B24Port, uploader: B24Uploader, callId: string, path: string, options: AttachFileOptions = {}): Promise<AttachResult> {
   const filename = b24RecordFilename(options.filename ?? path);
   const size = (await stat(path)).size;
   const inlineMax = options.inlineMaxBytes ?? 2 * 1024 * 1024;
@@ -76,12 +70,7 @@ export async function attachRecordingFile(
 }
 
 /** Bitrix24 downloads the file from `url` (e.g. the connector's signed link). */
-export async function attachRecordingUrl(
-  port: B24Port,
-  callId: string,
-  url: string,
-  filename: string,
-): Promise<AttachResult> {
+export async function attachRecordingUrl(port: B24Port, callId: string, url: string, filename: string): Promise<AttachResult> {
   const name = b24RecordFilename(filename);
   const result = await port.call("telephony.externalCall.attachRecord", { CALL_ID: callId, RECORD_URL: url, FILENAME: name });
   return { fileId: fileIdOf(result), via: "url", filename: name };

@@ -25,9 +25,7 @@ export interface FfmpegOptions {
 
 export type ConvertFallbackReason = "not-wav" | "timeout" | "failed";
 
-export type ConvertResult =
-  | { path: string; converted: true }
-  | { path: string; converted: false; reason: ConvertFallbackReason; detail?: string };
+export type ConvertResult = { path: string; converted: true } | { path: string; converted: false; reason: ConvertFallbackReason; detail?: string };
 
 /** Thrown by the ffmpeg converter; `convertWithFallback` turns it into a fallback result. */
 export class ConversionError extends Error {
@@ -71,7 +69,10 @@ export function ffmpegConverter(options: FfmpegOptions = {}): RecordingConverter
           signal.removeEventListener("abort", onAbort);
           if (signal.aborted) return fail(new ConversionError("aborted"));
           if (code !== 0) return fail(new ConversionError(`ffmpeg exited ${code ?? sig}: ${stderr.trim().slice(0, 500)}`));
-          rename(partial, output).then(() => resolvePath(output), (err: Error) => fail(err));
+          rename(partial, output).then(
+            () => resolvePath(output),
+            (err: Error) => fail(err),
+          );
         });
       });
     },
@@ -82,11 +83,7 @@ export function ffmpegConverter(options: FfmpegOptions = {}): RecordingConverter
  * Converts a .wav within `timeoutMs` (default 10 s); anything else — not a wav, an error, the
  * limit — gives back the original path with the reason.
  */
-export async function convertWithFallback(
-  input: string,
-  converter: RecordingConverter,
-  timeoutMs = 10_000,
-): Promise<ConvertResult> {
+export async function convertWithFallback(input: string, converter: RecordingConverter, timeoutMs = 10_000): Promise<ConvertResult> {
   if (extname(input).toLowerCase() !== ".wav") return { path: input, converted: false, reason: "not-wav" };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;

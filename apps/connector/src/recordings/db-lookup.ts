@@ -123,8 +123,7 @@ function pickPath(row: Record<string, unknown> | undefined, column?: string): st
   return undefined;
 }
 
-const wrap = (what: string, err: unknown) =>
-  new RecordingLookupError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+const wrap = (what: string, err: unknown) => new RecordingLookupError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 
 export async function createDbRecordingLookup(config: DbLookupConfig): Promise<RecordingLookup> {
   const query = compileNamedQuery(config.query, config.driver === "mysql" ? "?" : "$n");
@@ -136,10 +135,7 @@ export async function createDbRecordingLookup(config: DbLookupConfig): Promise<R
   if (config.driver === "mysql") {
     const mysql = await import("mysql2/promise");
     const base = { connectionLimit: poolSize, connectTimeout, supportBigNumbers: true };
-    const pool =
-      typeof config.connection === "string"
-        ? mysql.createPool({ uri: config.connection, ...base })
-        : mysql.createPool({ ...config.connection, ...base });
+    const pool = typeof config.connection === "string" ? mysql.createPool({ uri: config.connection, ...base }) : mysql.createPool({ ...config.connection, ...base });
     return {
       async find(ids) {
         try {
@@ -163,10 +159,7 @@ export async function createDbRecordingLookup(config: DbLookupConfig): Promise<R
     query_timeout: queryTimeout,
     statement_timeout: queryTimeout,
   };
-  const pool =
-    typeof config.connection === "string"
-      ? new Pool({ connectionString: config.connection, ...base })
-      : new Pool({ ...config.connection, ...base });
+  const pool = typeof config.connection === "string" ? new Pool({ connectionString: config.connection, ...base }) : new Pool({ ...config.connection, ...base });
   // An idle client dropped by the server must not crash the process.
   pool.on("error", () => undefined);
   return {

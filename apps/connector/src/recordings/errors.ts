@@ -3,7 +3,10 @@
 /** The recording file did not appear within the wait limit. */
 export class RecordingNotFoundError extends Error {
   override readonly name = "RecordingNotFoundError";
-  constructor(readonly path: string, message = `recording not found: ${path}`) {
+  constructor(
+    readonly path: string,
+    message = `recording not found: ${path}`,
+  ) {
     super(message);
   }
 }
@@ -11,7 +14,10 @@ export class RecordingNotFoundError extends Error {
 /** The file exists but kept growing (MixMonitor still writing) until the wait limit. */
 export class RecordingNotStableError extends Error {
   override readonly name = "RecordingNotStableError";
-  constructor(readonly path: string, readonly lastSize: number) {
+  constructor(
+    readonly path: string,
+    readonly lastSize: number,
+  ) {
     super(`recording still growing after the wait limit: ${path} (${lastSize} bytes)`);
   }
 }

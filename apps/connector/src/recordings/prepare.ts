@@ -45,10 +45,7 @@ export interface PreparedRecording {
 }
 
 /** undefined when the call has no recording; throws RecordingNotFoundError / RecordingNotStableError / RecordingLookupError. */
-export async function prepareRecording(
-  facts: RecordingFacts,
-  config: PrepareRecordingConfig = {},
-): Promise<PreparedRecording | undefined> {
+export async function prepareRecording(facts: RecordingFacts, config: PrepareRecordingConfig = {}): Promise<PreparedRecording | undefined> {
   let name = config.preferLookup ? undefined : facts.mixMonitorFilename?.trim() || undefined;
   let source: PreparedRecording["source"] = "mixmonitor";
   if (!name && config.lookup && facts.uniqueid) {

@@ -57,13 +57,9 @@ export function createRecordingsRouter(options: RecordingsRouterOptions): Router
       res.status(404).json({ error: "not-found" });
       return;
     }
-    res.sendFile(
-      file,
-      { headers: { "Content-Type": type, "Cache-Control": `private, max-age=${maxAge}` }, dotfiles: "allow" },
-      (err) => {
-        if (err && !res.headersSent) res.status(404).json({ error: "not-found" });
-      },
-    );
+    res.sendFile(file, { headers: { "Content-Type": type, "Cache-Control": `private, max-age=${maxAge}` }, dotfiles: "allow" }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: "not-found" });
+    });
   });
   return router;
 }

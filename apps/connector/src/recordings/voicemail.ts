@@ -39,11 +39,7 @@ export async function locateVoicemail(messageFile: string, config: PrepareRecord
   return undefined;
 }
 
-export async function prepareCallRecording(
-  facts: RecordingFacts,
-  voicemails: readonly string[],
-  config: PrepareRecordingConfig = {},
-): Promise<PreparedRecording | undefined> {
+export async function prepareCallRecording(facts: RecordingFacts, voicemails: readonly string[], config: PrepareRecordingConfig = {}): Promise<PreparedRecording | undefined> {
   let mixed: PreparedRecording | undefined;
   let failure: unknown;
   try {

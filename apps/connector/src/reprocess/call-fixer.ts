@@ -28,10 +28,7 @@ import type { CallFull, StageEvent } from "../tracker/index.js";
 import { crmCallByKey, type CrmCallFacts } from "./crm-facts.js";
 import type { CallCheck } from "./types.js";
 
-export type Problem =
-  | { kind: "not_in_crm"; registered?: string }
-  | { kind: "no_record"; file: string }
-  | { kind: "responsible"; expected: number; actual: number };
+export type Problem = { kind: "not_in_crm"; registered?: string } | { kind: "no_record"; file: string } | { kind: "responsible"; expected: number; actual: number };
 
 export interface FixerDeps {
   /** The live pipeline's dependencies (config, users, hooks, journal…). */
@@ -67,7 +64,15 @@ export function expectedRecord(deps: PipelineDeps, call: RebuiltCall): string {
 function stagesOf(call: RebuiltCall): StageEvent[] {
   const f = call.callFull;
   const record = f.record || call.recordingFile || "";
-  const known = { direction: f.direction, client_number: f.client_number, line_number: f.line_number, did: f.did, trunk_name: f.trunk_name, click_to_call: f.click_to_call, record };
+  const known = {
+    direction: f.direction,
+    client_number: f.client_number,
+    line_number: f.line_number,
+    did: f.did,
+    trunk_name: f.trunk_name,
+    click_to_call: f.click_to_call,
+    record,
+  };
   return call.stages.map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
 }
 
@@ -188,7 +193,8 @@ export class CallFixer {
       await journal.update(call.callKey, { direction: call.callFull.direction, clientNumber: call.callFull.client_number, lineNumber: call.callFull.line_number }, call.startedAt);
     }
     const seed = emptyCrmState();
-    if (live.crmCallId) Object.assign(seed, { crmCallId: live.crmCallId, source: live.source, registeredUserId: live.registeredUserId, entityType: live.entityType, entityId: live.entityId });
+    if (live.crmCallId)
+      Object.assign(seed, { crmCallId: live.crmCallId, source: live.source, registeredUserId: live.registeredUserId, entityType: live.entityType, entityId: live.entityId });
     let outcome = await this.#replay(call, seed, "", false);
     // The CALL_ID registered live, or the portal's own click-to-call CALL_ID, is gone from
     // Bitrix24's active calls (it cannot be finished, and the call history has no row for it):
@@ -279,11 +285,29 @@ export class CallFixer {
   async #journal(call: RebuiltCall, check: CallCheck, liveResult: NonNullable<CallSummary["liveResult"]>, before: CallSummary | undefined): Promise<void> {
     const journal = this.deps.reprocess.journal;
     const count = String(Number(before?.reprocessCount ?? 0) + 1);
-    await journal.record(call.callKey, { kind: "note", stage: "reprocess", text: `reprocess ${this.deps.runId}: ${check.verdict}; found: ${check.problems.join("; ")}; did: ${check.actions.join("; ") || "nothing"}${check.reason ? `; ${check.reason}` : ""}` });
+    await journal.record(call.callKey, {
+      kind: "note",
+      stage: "reprocess",
+      text: `reprocess ${this.deps.runId}: ${check.verdict}; found: ${check.problems.join("; ")}; did: ${check.actions.join("; ") || "nothing"}${check.reason ? `; ${check.reason}` : ""}`,
+    });
     if (check.verdict === "fixed") {
-      await journal.update(call.callKey, { status: "reprocessed", liveResult, verify: "fixed", reprocessRun: this.deps.runId, reprocessCount: count, reason: `reprocessed: ${check.actions.join("; ")}` });
+      await journal.update(call.callKey, {
+        status: "reprocessed",
+        liveResult,
+        verify: "fixed",
+        reprocessRun: this.deps.runId,
+        reprocessCount: count,
+        reason: `reprocessed: ${check.actions.join("; ")}`,
+      });
     } else {
-      await journal.update(call.callKey, { status: "failed", liveResult, verify: "still_wrong", reprocessRun: this.deps.runId, reprocessCount: count, reason: check.reason ?? check.problems.join("; ") });
+      await journal.update(call.callKey, {
+        status: "failed",
+        liveResult,
+        verify: "still_wrong",
+        reprocessRun: this.deps.runId,
+        reprocessCount: count,
+        reason: check.reason ?? check.problems.join("; "),
+      });
     }
   }
 }

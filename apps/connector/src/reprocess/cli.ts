@@ -81,7 +81,14 @@ export async function reprocessCommand(c: ReprocessCommand, err: NodeJS.WriteStr
     await connector.users.refresh();
     const rp = connector.reprocess;
     await rp.source();
-    const run = await rp.store.create({ from: from.toISOString(), to: to.toISOString(), only, dryRun: !!c.dryRun, ...(c.callKeys?.length ? { callKeys: c.callKeys } : {}), trigger: "cli" });
+    const run = await rp.store.create({
+      from: from.toISOString(),
+      to: to.toISOString(),
+      only,
+      dryRun: !!c.dryRun,
+      ...(c.callKeys?.length ? { callKeys: c.callKeys } : {}),
+      trigger: "cli",
+    });
     err.write(`reprocessing ${run.id}: ${run.params.from} → ${run.params.to}, only ${only}${c.dryRun ? ", dry run (nothing is changed)" : ""}\n`);
     const final = await runInProcess(rp.store, rp.engineFor(run), run, (r) => {
       if (tty) err.write(`\r${progressLine(r)}\x1b[K`);

@@ -5,14 +5,17 @@ const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "frida
 /** `{weekday, time, days}`: every `weekday` at `time` (local), over the previous `days` days. */
 const weeklySchema = z.strictObject({
   weekday: z.enum(WEEKDAYS).default("sunday"),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM (24 h)").default("02:00"),
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM (24 h)")
+    .default("02:00"),
   days: z.number().int().min(1).max(90).default(7),
   only: z.enum(["failed", "missing", "all"]).default("all"),
 });
 
 /** `{cron, days}`: a 5-field cron pattern (minute hour day month weekday), local time. */
 const cronSchema = z.strictObject({
-  cron: z.string().regex(/^\S+(\s+\S+){4,5}$/, "a cron pattern such as \"0 2 * * 0\""),
+  cron: z.string().regex(/^\S+(\s+\S+){4,5}$/, 'a cron pattern such as "0 2 * * 0"'),
   days: z.number().int().min(1).max(90).default(7),
   only: z.enum(["failed", "missing", "all"]).default("all"),
 });
@@ -24,7 +27,15 @@ const cronSchema = z.strictObject({
  */
 export const reprocessSchema = z.strictObject({
   schedule: z
-    .union([z.literal(false), z.string().regex(/^\S+(\s+\S+){4,5}$/, "a cron pattern such as \"0 2 * * 0\"").transform((cron) => ({ cron, days: 7, only: "all" as const })), cronSchema, weeklySchema])
+    .union([
+      z.literal(false),
+      z
+        .string()
+        .regex(/^\S+(\s+\S+){4,5}$/, 'a cron pattern such as "0 2 * * 0"')
+        .transform((cron) => ({ cron, days: 7, only: "all" as const })),
+      cronSchema,
+      weeklySchema,
+    ])
     .default({ weekday: "sunday", time: "02:00", days: 7, only: "all" }),
   /** IANA zone of the schedule (default: the host's local zone). */
   timezone: z.string().min(1).optional(),

@@ -107,7 +107,13 @@ export class ReprocessEngine {
     } catch (err) {
       await Promise.allSettled(inFlight);
       clearInterval(timer);
-      const failed = { ...current, status: "failed" as const, finishedAt: new Date(this.#now()).toISOString(), error: (err as Error).message, counts: (await store.calls(run.id)).counts };
+      const failed = {
+        ...current,
+        status: "failed" as const,
+        finishedAt: new Date(this.#now()).toISOString(),
+        error: (err as Error).message,
+        counts: (await store.calls(run.id)).counts,
+      };
       await store.save(failed);
       return failed;
     }
@@ -135,7 +141,14 @@ export class ReprocessEngine {
     try {
       const summary = await journal.summary(cand.callKey);
       if (!cand.call) {
-        check = { callKey: cand.callKey, startedAt: new Date(summary?.firstSeenAt ?? 0).toISOString(), problems: [summary?.reason ?? "unknown call"], actions: [], verdict: "still_wrong", reason: "neither CEL nor the connector's stored stages have this call: it cannot be rebuilt" };
+        check = {
+          callKey: cand.callKey,
+          startedAt: new Date(summary?.firstSeenAt ?? 0).toISOString(),
+          problems: [summary?.reason ?? "unknown call"],
+          actions: [],
+          verdict: "still_wrong",
+          reason: "neither CEL nor the connector's stored stages have this call: it cannot be rebuilt",
+        };
       } else {
         // Find it first: a call the live pass registered is looked up by its EXTERNAL_CALL_ID when
         // the period's statistics do not have it (it may carry another CALL_START_DATE).
@@ -146,7 +159,14 @@ export class ReprocessEngine {
         check = await fixer.run(cand.call, facts, summary);
       }
     } catch (err) {
-      check = { callKey: cand.callKey, startedAt: new Date(cand.call?.startedAt ?? 0).toISOString(), problems: [], actions: [], verdict: "still_wrong", reason: `error while reprocessing: ${(err as Error).message}` };
+      check = {
+        callKey: cand.callKey,
+        startedAt: new Date(cand.call?.startedAt ?? 0).toISOString(),
+        problems: [],
+        actions: [],
+        verdict: "still_wrong",
+        reason: `error while reprocessing: ${(err as Error).message}`,
+      };
       this.deps.logger.warn({ callKey: cand.callKey, err: (err as Error).message }, "reprocess: call failed");
     }
     await store.saveCall(run.id, check);

@@ -47,7 +47,14 @@ export function createReprocessRouter(api: ReprocessApi): Router {
     const parsed = runRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) return badRequest(res, parsed.error);
     const r = parsed.data;
-    const run = await api.submit({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), only: r.only, dryRun: r.dryRun, ...(r.callKeys ? { callKeys: r.callKeys } : {}), trigger: "api" });
+    const run = await api.submit({
+      from: new Date(r.from).toISOString(),
+      to: new Date(r.to).toISOString(),
+      only: r.only,
+      dryRun: r.dryRun,
+      ...(r.callKeys ? { callKeys: r.callKeys } : {}),
+      trigger: "api",
+    });
     res.status(202).json({ id: run.id });
   });
 

@@ -118,7 +118,9 @@ export class Reprocessing implements ReprocessApi {
     let cel = this.opts.source;
     if (!cel && this.opts.config.cel) {
       try {
-        cel = await celCallSource(this.opts.config.cel, this.opts.config.tracker, (linkedid, err) => this.opts.logger.warn({ linkedid, err: err.message }, "reprocess: a call could not be rebuilt from CEL"));
+        cel = await celCallSource(this.opts.config.cel, this.opts.config.tracker, (linkedid, err) =>
+          this.opts.logger.warn({ linkedid, err: err.message }, "reprocess: a call could not be rebuilt from CEL"),
+        );
       } catch (err) {
         this.opts.logger.warn({ err: (err as Error).message }, "reprocess: CEL cannot be read; only calls with stored stages can be reprocessed");
       }
@@ -136,7 +138,11 @@ export class Reprocessing implements ReprocessApi {
       ...c,
       // A card popping up for a call of last week helps nobody; notices neither.
       product: { ...c.product, cardModeByExtension: NO_CARDS },
-      extras: { ...c.extras, unreachedNotice: { enabled: false }, missedCallTask: { ...c.extras.missedCallTask, enabled: c.extras.missedCallTask.enabled && this.cfg.missedCallTasks } },
+      extras: {
+        ...c.extras,
+        unreachedNotice: { enabled: false },
+        missedCallTask: { ...c.extras.missedCallTask, enabled: c.extras.missedCallTask.enabled && this.cfg.missedCallTasks },
+      },
     };
     return { ...live, config, gateway, crmState: new CrmStateStore(this.opts.redis, `${this.opts.config.redis.prefix}:reprocess:${run.id}`) };
   }
@@ -198,7 +204,8 @@ export class Reprocessing implements ReprocessApi {
       const rates = await this.refreshRates();
       const problems: string[] = [];
       if (last?.status === "failed") problems.push(`the last reprocessing run (${last.id}) failed: ${last.error ?? "unknown error"}`);
-      if (last?.status === "done" && (last.counts?.stillWrong ?? 0) > 0) problems.push(`${last.counts!.stillWrong} calls still wrong after reprocessing run ${last.id}: see /api/reprocess/${last.id}/report.html`);
+      if (last?.status === "done" && (last.counts?.stillWrong ?? 0) > 0)
+        problems.push(`${last.counts!.stillWrong} calls still wrong after reprocessing run ${last.id}: see /api/reprocess/${last.id}/report.html`);
       const schedule = scheduleCron(this.cfg.schedule);
       return {
         health: problems.length ? "Warning" : "Ok",

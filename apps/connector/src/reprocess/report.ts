@@ -25,7 +25,15 @@ export function buildReport(run: RunSummary, counts: RunCounts, listed: CallChec
   const fixed = listed.filter((c) => c.verdict === "fixed");
   const notForCrm = listed.filter((c) => c.verdict === "fine");
   const cut = <T>(xs: T[]) => xs.slice(0, max);
-  return { run, counts, toCheck: cut(toCheck), fixed: cut(fixed), notForCrm: cut(notForCrm), truncated: toCheck.length > max || fixed.length > max || notForCrm.length > max, ...(rates ? { rates } : {}) };
+  return {
+    run,
+    counts,
+    toCheck: cut(toCheck),
+    fixed: cut(fixed),
+    notForCrm: cut(notForCrm),
+    truncated: toCheck.length > max || fixed.length > max || notForCrm.length > max,
+    ...(rates ? { rates } : {}),
+  };
 }
 
 function csvCell(v: unknown): string {
@@ -36,9 +44,7 @@ function csvCell(v: unknown): string {
 const CSV_COLUMNS = ["verdict", "callKey", "startedAt", "direction", "clientNumber", "problems", "actions", "reason", "crmCallId", "responsibleUserId"] as const;
 
 export function reportCsv(r: RunReport): string {
-  const rows = [...r.toCheck, ...r.fixed, ...r.notForCrm].map((c) =>
-    CSV_COLUMNS.map((k) => csvCell(k === "problems" || k === "actions" ? c[k].join("; ") : c[k])).join(","),
-  );
+  const rows = [...r.toCheck, ...r.fixed, ...r.notForCrm].map((c) => CSV_COLUMNS.map((k) => csvCell(k === "problems" || k === "actions" ? c[k].join("; ") : c[k])).join(","));
   return [CSV_COLUMNS.join(","), ...rows].join("\r\n") + "\r\n";
 }
 
@@ -53,7 +59,10 @@ function pct(x: number | null | undefined): string {
 function table(title: string, calls: CallCheck[], note: string): string {
   if (calls.length === 0) return `<h2>${esc(title)}</h2><p class="muted">${esc(note)}</p>`;
   const rows = calls
-    .map((c) => `<tr><td><code>${esc(c.callKey)}</code></td><td>${esc(c.startedAt.replace("T", " ").slice(0, 19))}</td><td>${esc(c.direction)}</td><td>${esc(c.clientNumber)}</td><td>${esc(c.problems.join("; "))}</td><td>${esc(c.actions.join("; "))}</td><td>${esc(c.reason ?? "")}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td><code>${esc(c.callKey)}</code></td><td>${esc(c.startedAt.replace("T", " ").slice(0, 19))}</td><td>${esc(c.direction)}</td><td>${esc(c.clientNumber)}</td><td>${esc(c.problems.join("; "))}</td><td>${esc(c.actions.join("; "))}</td><td>${esc(c.reason ?? "")}</td></tr>`,
+    )
     .join("\n");
   return `<h2>${esc(title)} (${calls.length})</h2>
 <table><thead><tr><th>Call</th><th>Started (UTC)</th><th>Direction</th><th>Client</th><th>Found</th><th>Done</th><th>Reason</th></tr></thead>

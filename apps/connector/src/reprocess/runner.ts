@@ -111,7 +111,11 @@ export class ReprocessRunner {
     const holder = await this.opts.store.lockHolder();
     for (const run of await this.opts.store.list(this.opts.store.keepRuns)) {
       if (run.status === "running" && run.params.trigger === "cli" && holder !== run.id) {
-        await this.opts.store.patch(run.id, { status: "failed", error: "the reprocess command that ran it stopped before the end", finishedAt: new Date(this.#now()).toISOString() });
+        await this.opts.store.patch(run.id, {
+          status: "failed",
+          error: "the reprocess command that ran it stopped before the end",
+          finishedAt: new Date(this.#now()).toISOString(),
+        });
       }
     }
   }
@@ -122,7 +126,13 @@ export class ReprocessRunner {
     if (!runId) {
       // A scheduled run: created once per fire; a retried job keeps the same run.
       const to = this.#now();
-      const params: RunParams = { from: new Date(to - (job.data.days ?? 7) * 86_400_000).toISOString(), to: new Date(to).toISOString(), only: job.data.only ?? "all", dryRun: false, trigger: "schedule" };
+      const params: RunParams = {
+        from: new Date(to - (job.data.days ?? 7) * 86_400_000).toISOString(),
+        to: new Date(to).toISOString(),
+        only: job.data.only ?? "all",
+        dryRun: false,
+        trigger: "schedule",
+      };
       runId = (await store.create(params, to)).id;
       await job.updateData({ ...job.data, runId });
     }

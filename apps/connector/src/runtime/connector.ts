@@ -105,7 +105,8 @@ export class Connector {
     this.license = createConnectorLicense(config.license, log);
     const pbx = `${config.ami.host}:${config.ami.port}`;
     if (!this.license.guard.isPbxAllowed(pbx)) throw new LicenseStartError(`the licence does not cover another PBX (${pbx}): ${this.license.guard.status().message}`);
-    if (!this.license.guard.isPortalAllowed(portalOf(config))) throw new LicenseStartError(`the licence does not cover another Bitrix24 portal (${portalOf(config)}): ${this.license.guard.status().message}`);
+    if (!this.license.guard.isPortalAllowed(portalOf(config)))
+      throw new LicenseStartError(`the licence does not cover another Bitrix24 portal (${portalOf(config)}): ${this.license.guard.status().message}`);
     const prefix = config.redis.prefix;
     const redisOpts = redisOptions(config.redis.url);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
@@ -145,20 +146,22 @@ export class Connector {
       },
       logger: log,
     });
-    const stages = new StageRunner((this.#stageDeps = {
-      config,
-      gateway: this.gateway,
-      users: this.users,
-      hooks: this.hooks,
-      journal: this.journal,
-      crmState: this.crmState,
-      extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
-      lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
-      logger: log.child({ component: "pipeline" }),
-      metrics: this.metrics,
-      license: this.license.guard,
-      stopSignal: this.#stopping.signal,
-    }));
+    const stages = new StageRunner(
+      (this.#stageDeps = {
+        config,
+        gateway: this.gateway,
+        users: this.users,
+        hooks: this.hooks,
+        journal: this.journal,
+        crmState: this.crmState,
+        extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
+        lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
+        logger: log.child({ component: "pipeline" }),
+        metrics: this.metrics,
+        license: this.license.guard,
+        stopSignal: this.#stopping.signal,
+      }),
+    );
     this.pool = new CallWorkerPool(
       this.outbox,
       async (callKey, stage, index) => {
@@ -207,7 +210,15 @@ export class Connector {
         })
       : undefined;
     this.autodistribution = config.autodistribution.enabled
-      ? new Autodistribution({ config: config.autodistribution, b24: this.gateway, users: this.users, extensionMap, hooks: this.hooks, metrics: this.metrics, logger: log.child({ component: "autodistribution" }) })
+      ? new Autodistribution({
+          config: config.autodistribution,
+          b24: this.gateway,
+          users: this.users,
+          extensionMap,
+          hooks: this.hooks,
+          metrics: this.metrics,
+          logger: log.child({ component: "autodistribution" }),
+        })
       : undefined;
     registerStatusChecks(this.status, this.metrics, {
       config,
@@ -260,7 +271,10 @@ export class Connector {
     await this.openRecordingLookup();
     const restored = await this.engine.restore();
     if (restored > 0) log.info({ calls: restored }, "resumed calls in progress from Redis");
-    void retryInBackground(() => this.users.start(), { signal, onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry") });
+    void retryInBackground(() => this.users.start(), {
+      signal,
+      onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry"),
+    });
     this.linesRegistered = retryInBackground(() => registerExternalLines(this.gateway, this.config.product.lines, this.config.product.crmCreate, log), {
       signal,
       onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry"),
@@ -275,7 +289,6 @@ export class Connector {
       this.fastAgiPort = await this.#fastAgi.start();
       log.info({ port: this.fastAgiPort }, "FastAGI listening");
     }
-
 
     this.ami.consume(async (message: AmiMessage) => {
       // The CoreShowChannels snapshot is applied at its own place in the event stream.
@@ -322,7 +335,11 @@ export class Connector {
       { path: "/", router: createConsoleRouter(this) },
     ];
     if (this.config.recordings.linkSecret) {
-      routers.push({ path: RECORDINGS_HTTP_PATH, router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }), public: true });
+      routers.push({
+        path: RECORDINGS_HTTP_PATH,
+        router: createRecordingsRouter({ root: this.config.recordings.monitorDir, secret: this.config.recordings.linkSecret }),
+        public: true,
+      });
     }
     if (this.autodistribution && this.config.autodistribution.http.enabled) {
       routers.push({ path: "/autodistribution", router: createAutodistributionRouter(this.autodistribution, this.config.autodistribution.http.token), public: true });

@@ -45,7 +45,8 @@ export class CrmHealth {
     if (!isAuthError(err)) return;
     const first = !this.#authError;
     this.#authError = { code: err.code, text: err.description || err.message, at: Date.now() };
-    if (first) this.log.error({ code: err.code, err: this.#authError.text, fix: credentialFix(this.mode) }, `Bitrix24 refused the credential (${this.mode}); calls are kept and retried`);
+    if (first)
+      this.log.error({ code: err.code, err: this.#authError.text, fix: credentialFix(this.mode) }, `Bitrix24 refused the credential (${this.mode}); calls are kept and retried`);
   }
 
   noteChain(result: ChainResult): void {
@@ -64,7 +65,11 @@ export class CrmHealth {
   /** Health fields merged into the `crm` component of /status. */
   status(): Pick<ComponentStatus, "health" | "problems"> & { credential: Record<string, unknown> } {
     const e = this.#authError;
-    const credential = { accepted: !e, ...(e ? { refused_at: new Date(e.at).toISOString(), error: `${e.code}: ${e.text}` } : {}), ...(this.#lastOkAt ? { last_ok: new Date(this.#lastOkAt).toISOString() } : {}) };
+    const credential = {
+      accepted: !e,
+      ...(e ? { refused_at: new Date(e.at).toISOString(), error: `${e.code}: ${e.text}` } : {}),
+      ...(this.#lastOkAt ? { last_ok: new Date(this.#lastOkAt).toISOString() } : {}),
+    };
     if (!e) return { health: "Ok", credential };
     return { health: "Error", problems: [`Bitrix24 refuses the credential (${e.code}: ${e.text}): ${credentialFix(this.mode)}. Calls wait in the queue meanwhile.`], credential };
   }

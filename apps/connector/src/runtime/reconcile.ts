@@ -70,7 +70,11 @@ export class Reconciler {
     const listed = this.#list;
     this.#list = [];
     // Live channels the tracker never saw: ask Asterisk what it still knows (recording, DID, …).
-    const live = await withAdoptionVariables(this.ami, listed, { names: adoptionVariables(this.trackerConfig), isKnown: (uid) => uid in this.engine.state.channelIndex, logger: this.log });
+    const live = await withAdoptionVariables(this.ami, listed, {
+      names: adoptionVariables(this.trackerConfig),
+      isKnown: (uid) => uid in this.engine.state.channelIndex,
+      logger: this.log,
+    });
     const before = this.engine.activeCalls;
     const events = await this.engine.reconcile(live);
     this.#last = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };

@@ -74,7 +74,9 @@ export class RedisHealth {
     const why = this.#lastError ? `: ${this.#lastError}` : "";
     return {
       health: "Error",
-      problems: [`Redis unreachable at redis.url ${redactUrl(this.url)}${why} (calls are not tracked until it answers; check that Redis runs and redis.url / ASTERISK_B24_REDIS_URL)`],
+      problems: [
+        `Redis unreachable at redis.url ${redactUrl(this.url)}${why} (calls are not tracked until it answers; check that Redis runs and redis.url / ASTERISK_B24_REDIS_URL)`,
+      ],
       url: redactUrl(this.url),
       connected: false,
       state: this.redis.status,

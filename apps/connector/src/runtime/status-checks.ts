@@ -52,32 +52,38 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
     stats: s.ami.stats,
     last_reconcile: s.lastReconcile() ?? null,
   }));
-  status.register("calls", s.redisHealth.guard(async () => {
-    const pending = await s.outbox.pendingCount();
-    return {
-      health: pending > PENDING_WARNING ? "Warning" : "Ok",
-      ...(pending > PENDING_WARNING ? { problems: [`${pending} calls wait for Bitrix24`] } : {}),
-      calls_storage: { calls: s.engine.activeCalls },
-      calls_queue: { calls: pending, in_progress: s.pool.activeCalls },
-      tracker_diagnostics: s.engine.diagnostics,
-    };
-  }));
-  status.register("crm", s.redisHealth.guard(async () => {
-    const failed = await s.journal.failedCount();
-    const errors = await s.journal.errorStats(1);
-    const reach = crmReachStatus(s.crmHealth, s.users);
-    const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : [])];
-    return {
-      health: reach.health === "Ok" && failed > 0 ? "Warning" : reach.health,
-      ...(problems.length ? { problems } : {}),
-      credential: reach.credential,
-      portal: s.b24.portal,
-      auth: s.config.b24.auth.mode,
-      users_cache: s.users.snapshot(),
-      failed_calls: failed,
-      errors_last_hour: errors,
-    };
-  }));
+  status.register(
+    "calls",
+    s.redisHealth.guard(async () => {
+      const pending = await s.outbox.pendingCount();
+      return {
+        health: pending > PENDING_WARNING ? "Warning" : "Ok",
+        ...(pending > PENDING_WARNING ? { problems: [`${pending} calls wait for Bitrix24`] } : {}),
+        calls_storage: { calls: s.engine.activeCalls },
+        calls_queue: { calls: pending, in_progress: s.pool.activeCalls },
+        tracker_diagnostics: s.engine.diagnostics,
+      };
+    }),
+  );
+  status.register(
+    "crm",
+    s.redisHealth.guard(async () => {
+      const failed = await s.journal.failedCount();
+      const errors = await s.journal.errorStats(1);
+      const reach = crmReachStatus(s.crmHealth, s.users);
+      const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : [])];
+      return {
+        health: reach.health === "Ok" && failed > 0 ? "Warning" : reach.health,
+        ...(problems.length ? { problems } : {}),
+        credential: reach.credential,
+        portal: s.b24.portal,
+        auth: s.config.b24.auth.mode,
+        users_cache: s.users.snapshot(),
+        failed_calls: failed,
+        errors_last_hour: errors,
+      };
+    }),
+  );
   status.register("customizer", () => ({ health: "Ok", ...s.hooks.customizerStatus(), stats: s.hooks.stats() }));
   const clickToCall = s.clickToCall;
   if (clickToCall) status.register("click_to_call", () => clickToCall.status());

@@ -118,9 +118,8 @@ export class TrackerEngine {
         }
         change.stages.push(ev);
       }
-      const globals = globalsMayChange || result.events.some((e) => e.call.click_to_call)
-        ? { originates: this.#state.originates, recentOriginated: this.#state.recentOriginated }
-        : undefined;
+      const globals =
+        globalsMayChange || result.events.some((e) => e.call.click_to_call) ? { originates: this.#state.originates, recentOriginated: this.#state.recentOriginated } : undefined;
       await outbox.commit([...byCall.values()], now, globals);
     }
     if (this.options.onStage) for (const ev of result.events) this.options.onStage(ev);

@@ -1,12 +1,5 @@
 import { basename, isAbsolute, resolve } from "node:path";
-import {
-  attachRecordingFile,
-  attachRecordingLink,
-  attachRecordingUrl,
-  prepareCallRecording,
-  relativeToRoot,
-  signedRecordingUrl,
-} from "../recordings/index.js";
+import { attachRecordingFile, attachRecordingLink, attachRecordingUrl, prepareCallRecording, relativeToRoot, signedRecordingUrl } from "../recordings/index.js";
 import type { StageStep } from "./step.js";
 
 /** Where the connector serves recordings (link/url modes); mounted by the service. */

@@ -40,11 +40,7 @@ export function parseChannelName(name: string): ParsedChannelName {
  * employee / trunk / local / other. No hand-listed contexts needed: an endpoint that is not an
  * internal extension is a trunk. The lists in the config refine (explicit names win).
  */
-export function classifyChannel(
-  parsed: ParsedChannelName,
-  context: string,
-  cfg: CompiledConfig,
-): ChannelKind {
+export function classifyChannel(parsed: ParsedChannelName, context: string, cfg: CompiledConfig): ChannelKind {
   if (parsed.tech === "Local") return "local";
   const techLower = parsed.tech.toLowerCase();
   if (cfg.ignoredTechs.has(techLower)) return "other";

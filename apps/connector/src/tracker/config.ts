@@ -36,7 +36,10 @@ export const trackerSettingsSchema = z.strictObject({
   /** Extensions that are not CRM users (their conversations are flagged `excluded`). */
   nonCrmExtensions: names.default([]),
   /** Channel variable set by the CRM's Originate (Bitrix24 CALL_ID). Leading `_`/`__` ignored. */
-  clickToCallVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("CRM_CALL_ID"),
+  clickToCallVariable: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default("CRM_CALL_ID"),
   /** Variables carrying the recording file, first found wins for `record` (all kept in `records`). */
   recordingVariables: names.default(["MIXMONITOR_FILENAME", "REC_FILE"]),
   /** Variables carrying the dialled DID when the trunk channel's Exten is `s`. */
@@ -48,7 +51,12 @@ export const trackerSettingsSchema = z.strictObject({
   /** How long an Originate is remembered (pending answer, or after its call ended). */
   originateMemoryMs: ms.default(60_000),
   /** Offset applied to `now` when formatting "YYYY-MM-DD HH:MM:SS" times (PBX local time). */
-  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).default(0),
+  utcOffsetMinutes: z
+    .number()
+    .int()
+    .min(-14 * 60)
+    .max(14 * 60)
+    .default(0),
 });
 
 export type TrackerConfig = Readonly<z.output<typeof trackerSettingsSchema>>;

@@ -6,14 +6,7 @@
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { classifyChannel, parseChannelName } from "./classify.js";
 import type { CompiledConfig } from "./config.js";
-import type {
-  CallRecord,
-  ChannelOrigin,
-  ChannelRecord,
-  ConversationRecord,
-  ConversationRole,
-  TrackerState,
-} from "./model.js";
+import type { CallRecord, ChannelOrigin, ChannelRecord, ConversationRecord, ConversationRole, TrackerState } from "./model.js";
 import { anotherEmployeeAnswered } from "./outcome.js";
 import { employeeExt, rootOf, toCallFull } from "./snapshot.js";
 import type { Stage, StageEvent, TrackerDiagnostic } from "./stage-event.js";
@@ -230,13 +223,7 @@ export function olderKey(a: string, b: string): string {
 
 // --- conversations ------------------------------------------------------------------------
 
-export function openConversation(
-  ctx: Ctx,
-  call: CallRecord,
-  ch: ChannelRecord,
-  role: ConversationRole,
-  transferredFrom = "",
-): ConversationRecord | undefined {
+export function openConversation(ctx: Ctx, call: CallRecord, ch: ChannelRecord, role: ConversationRole, transferredFrom = ""): ConversationRecord | undefined {
   if (ch.kind !== "employee" || ch.endedAt || call.conversations[ch.id]) return undefined;
   const ext = employeeExt(ch, ctx.cfg);
   let queue = ch.queue;
@@ -284,8 +271,7 @@ export function notAnsweredReason(call: CallRecord, ch: ChannelRecord): string {
   if (ds === "CANCEL") return anotherEmployeeAnswered(call, ch.id) ? "answered_elsewhere" : "cancelled";
   if (ds === "NOANSWER" || cause === 19 || cause === 18) return "no_answer";
   if (ds === "BUSY" || cause === 17) return "busy";
-  if (ds === "CHANUNAVAIL" || ds === "CONGESTION" || cause === 20 || cause === 27 || cause === 34 || cause === 38 || cause === 41 || cause === 42)
-    return "unavailable";
+  if (ds === "CHANUNAVAIL" || ds === "CONGESTION" || cause === 20 || cause === 27 || cause === 34 || cause === 38 || cause === 41 || cause === 42) return "unavailable";
   if (cause === 21) return "rejected";
   return "cancelled";
 }

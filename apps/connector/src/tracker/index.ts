@@ -10,25 +10,8 @@ export { track } from "./reducer.js";
 export { reconcile } from "./reconcile.js";
 export { expire } from "./expire.js";
 export { adoptionVariables, defaultTrackerConfig, DIALED_NUMBER_VARIABLE, type TrackerConfig } from "./config.js";
-export {
-  createTrackerState,
-  rebuildIndexes,
-  stateFromCalls,
-  type TrackerState,
-  type CallRecord,
-  type ChannelRecord,
-  type ConversationRecord,
-} from "./model.js";
-export type {
-  Stage,
-  StageEvent,
-  ConversationRequested,
-  ConversationAccepted,
-  ConversationEnded,
-  CallEnded,
-  TrackResult,
-  TrackerDiagnostic,
-} from "./stage-event.js";
+export { createTrackerState, rebuildIndexes, stateFromCalls, type TrackerState, type CallRecord, type ChannelRecord, type ConversationRecord } from "./model.js";
+export type { Stage, StageEvent, ConversationRequested, ConversationAccepted, ConversationEnded, CallEnded, TrackResult, TrackerDiagnostic } from "./stage-event.js";
 export {
   ZERO_TIME,
   type CallFull,

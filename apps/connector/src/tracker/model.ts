@@ -203,10 +203,7 @@ export function createTrackerState(): TrackerState {
  * Builds a state from persisted calls (e.g. read back from Redis) and recomputes every index.
  * `extra` carries the small global parts if they were persisted too.
  */
-export function stateFromCalls(
-  calls: Iterable<CallRecord>,
-  extra?: Pick<TrackerState, "originates" | "recentOriginated">,
-): TrackerState {
+export function stateFromCalls(calls: Iterable<CallRecord>, extra?: Pick<TrackerState, "originates" | "recentOriginated">): TrackerState {
   const state = createTrackerState();
   for (const call of calls) state.calls[call.key] = call;
   if (extra) {

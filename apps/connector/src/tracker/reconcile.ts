@@ -63,12 +63,7 @@ function dialTarget(appData: string): string {
   return slash >= 0 ? first.slice(slash + 1) : "";
 }
 
-export function reconcile(
-  state: TrackerState,
-  liveChannels: readonly AmiMessage[],
-  now: number,
-  config: Partial<TrackerConfig> = {},
-): TrackResult<TrackerState> {
+export function reconcile(state: TrackerState, liveChannels: readonly AmiMessage[], now: number, config: Partial<TrackerConfig> = {}): TrackResult<TrackerState> {
   const ctx = new Ctx(state, compileConfig(config), now, "CoreShowChannel");
   try {
     run(ctx, liveChannels);

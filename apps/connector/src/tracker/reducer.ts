@@ -13,18 +13,7 @@
  */
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { compileConfig, normalizeVariable, type TrackerConfig } from "./config.js";
-import {
-  channelFrom,
-  Ctx,
-  endConversation,
-  enterBridge,
-  evaluate,
-  hangupChannel,
-  leaveBridge,
-  mergeCalls,
-  openConversation,
-  roleForDialed,
-} from "./context.js";
+import { channelFrom, Ctx, endConversation, enterBridge, evaluate, hangupChannel, leaveBridge, mergeCalls, openConversation, roleForDialed } from "./context.js";
 import type { ChannelRecord, TrackerState } from "./model.js";
 import { handleOriginateAction, handleOriginateResponse } from "./originate.js";
 import { parked, parkEnded, pickup, unparked } from "./park-pickup.js";
@@ -63,12 +52,7 @@ const HANDLED = new Set([
   "Pickup",
 ]);
 
-export function track(
-  state: TrackerState,
-  message: AmiMessage,
-  now: number,
-  config: Partial<TrackerConfig> = {},
-): TrackResult<TrackerState> {
+export function track(state: TrackerState, message: AmiMessage, now: number, config: Partial<TrackerConfig> = {}): TrackResult<TrackerState> {
   let name = message.event;
   if (name === undefined) {
     if (message.get("Action")?.toLowerCase() !== "originate") return { state, events: NO_EVENTS, touched: NO_EVENTS, diagnostics: NO_EVENTS };
@@ -95,8 +79,7 @@ function dispatch(ctx: Ctx, name: string, msg: AmiMessage): void {
       const ch = channelFrom(ctx, msg, "", true);
       if (!ch) return;
       const call = ctx.callOf(ch);
-      if (ch.kind === "employee" && ch.state === 5 && !call.conversations[ch.id] && ch.origin !== "incoming")
-        openConversation(ctx, call, ch, roleForDialed(call, ch));
+      if (ch.kind === "employee" && ch.state === 5 && !call.conversations[ch.id] && ch.origin !== "incoming") openConversation(ctx, call, ch, roleForDialed(call, ch));
       if (ch.state === 6) evaluate(ctx, call);
       return;
     }

@@ -1,27 +1,9 @@
 /** CallRecord → CallFull (the snapshot stage events carry). Builds fresh objects every time. */
-import type {
-  CallDirection,
-  CallEndReason,
-  CallFull,
-  ChannelFull,
-  ConversationFull,
-  PartyInfo,
-} from "./call-full.js";
+import type { CallDirection, CallEndReason, CallFull, ChannelFull, ConversationFull, PartyInfo } from "./call-full.js";
 import { isBlankNumber, numberFromDialString } from "./classify.js";
 import { compileConfig, type CompiledConfig } from "./config.js";
 import type { CallRecord, ChannelRecord, ConversationRecord } from "./model.js";
-import {
-  activeConversation,
-  answeredConversation,
-  callDirection,
-  callResult,
-  clientNumber,
-  conversationTalkMs,
-  didOf,
-  firstTrunk,
-  ORIGINATE_REASONS,
-  talkMs,
-} from "./outcome.js";
+import { activeConversation, answeredConversation, callDirection, callResult, clientNumber, conversationTalkMs, didOf, firstTrunk, ORIGINATE_REASONS, talkMs } from "./outcome.js";
 import { formatTime } from "./time-format.js";
 
 interface View {
@@ -269,7 +251,16 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
       : null,
     transfers: call.transfers.map((t) => ({ ...t })),
     records: call.records.slice(),
-    parks: (call.parks ?? []).map((p) => ({ at: p.at, parkee: p.parkee, lot: p.lot, space: p.space, parker: p.parker, ended_at: p.endedAt || null, outcome: p.outcome, retriever: p.retriever })),
+    parks: (call.parks ?? []).map((p) => ({
+      at: p.at,
+      parkee: p.parkee,
+      lot: p.lot,
+      space: p.space,
+      parker: p.parker,
+      ended_at: p.endedAt || null,
+      outcome: p.outcome,
+      retriever: p.retriever,
+    })),
     pickups: (call.pickups ?? []).map((p) => ({ ...p })),
     voicemails: (call.voicemails ?? []).slice(),
     ended: call.endedAt > 0,

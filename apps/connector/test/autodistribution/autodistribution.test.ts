@@ -94,7 +94,13 @@ async function setup(config: Record<string, unknown> = {}, hooks = false): Promi
         }
       });
       // one write: the HANGUP (AGISIGHUP) is there before the server has its answer
-      socket.write(Object.entries(env).map(([k, v]) => `agi_${k}: ${v}\n`).join("") + "\n" + (opts.hangupAfterEnv ? "HANGUP\n" : ""));
+      socket.write(
+        Object.entries(env)
+          .map(([k, v]) => `agi_${k}: ${v}\n`)
+          .join("") +
+          "\n" +
+          (opts.hangupAfterEnv ? "HANGUP\n" : ""),
+      );
       await done;
       return vars;
     },

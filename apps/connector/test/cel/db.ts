@@ -52,8 +52,52 @@ export function cdrTableDdl(dialect: "mysql" | "postgres", table: string): strin
 )`;
 }
 
-const CEL_COLUMNS = ["eventtype", "eventtime", "cid_name", "cid_num", "cid_ani", "cid_rdnis", "cid_dnid", "exten", "context", "channame", "appname", "appdata", "amaflags", "accountcode", "peeraccount", "uniqueid", "linkedid", "userfield", "peer", "userdeftype", "extra"] as const;
-const CDR_COLUMNS = ["calldate", "clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata", "duration", "billsec", "disposition", "amaflags", "accountcode", "uniqueid", "userfield", "did", "recordingfile", "linkedid", "peeraccount", "sequence"] as const;
+const CEL_COLUMNS = [
+  "eventtype",
+  "eventtime",
+  "cid_name",
+  "cid_num",
+  "cid_ani",
+  "cid_rdnis",
+  "cid_dnid",
+  "exten",
+  "context",
+  "channame",
+  "appname",
+  "appdata",
+  "amaflags",
+  "accountcode",
+  "peeraccount",
+  "uniqueid",
+  "linkedid",
+  "userfield",
+  "peer",
+  "userdeftype",
+  "extra",
+] as const;
+const CDR_COLUMNS = [
+  "calldate",
+  "clid",
+  "src",
+  "dst",
+  "dcontext",
+  "channel",
+  "dstchannel",
+  "lastapp",
+  "lastdata",
+  "duration",
+  "billsec",
+  "disposition",
+  "amaflags",
+  "accountcode",
+  "uniqueid",
+  "userfield",
+  "did",
+  "recordingfile",
+  "linkedid",
+  "peeraccount",
+  "sequence",
+] as const;
 
 /** "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (the lab PBX's clock); MariaDB `datetime` keeps the seconds. */
 const wall = (d: Date): string => d.toISOString().replace("T", " ").replace("Z", "");
@@ -100,7 +144,11 @@ export async function withDb<T>(dialect: "mysql" | "postgres", fn: (exec: (sql: 
 }
 
 /** Creates `<prefix>_cel` / `<prefix>_cdr` and inserts the rows (in order: ids follow it). */
-export async function loadCelTables(dialect: "mysql" | "postgres", prefix: string, calls: ReadonlyArray<{ cel: CelRow[]; cdr: CdrRow[] }>): Promise<{ table: string; cdrTable: string }> {
+export async function loadCelTables(
+  dialect: "mysql" | "postgres",
+  prefix: string,
+  calls: ReadonlyArray<{ cel: CelRow[]; cdr: CdrRow[] }>,
+): Promise<{ table: string; cdrTable: string }> {
   const table = `${prefix}_cel`;
   const cdrTable = `${prefix}_cdr`;
   await withDb(dialect, async (exec) => {

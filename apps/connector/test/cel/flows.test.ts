@@ -171,8 +171,7 @@ describe("parking", () => {
       .exit(10, p101, "b1")
       .hangup(10, p101, 16, "AppDial");
     const p101b = chan("PJSIP/101-00000002", "1795400315.2", "1795400315.2", "101", "from-internal", "71");
-    s.start(15, p101b)
-      .answer(15.1, p101b, "ParkedCall", "71");
+    s.start(15, p101b).answer(15.1, p101b, "ParkedCall", "71");
     const p101bl = { ...p101b, lid };
     s.exit(15.2, trunk, "parkbridge", "holding_bridge")
       .row("PARK_END", 15.2, trunk, { extra: JSON.stringify({ reason: "ParkedCallRetrieved" }) })

@@ -45,7 +45,17 @@ describe("CSV as Asterisk writes it", () => {
 describe("rows from any layout", () => {
   it("aliases (AcctId, eventextra, bridgepeer), numeric event types, NULLs and Buffers", () => {
     const r = toCelRow(
-      { AcctId: "7", EventType: "4", eventtime: "2026-11-21 10:39:01", uniqueid: "1.1", linkedid: "1.0", channame: Buffer.from("PJSIP/101-1"), eventextra: '{"hangupcause":16}', bridgepeer: "PJSIP/102-2", cid_num: null },
+      {
+        AcctId: "7",
+        EventType: "4",
+        eventtime: "2026-11-21 10:39:01",
+        uniqueid: "1.1",
+        linkedid: "1.0",
+        channame: Buffer.from("PJSIP/101-1"),
+        eventextra: '{"hangupcause":16}',
+        bridgepeer: "PJSIP/102-2",
+        cid_num: null,
+      },
       "UTC",
     );
     expect(r).toMatchObject({ id: 7, eventtype: "HANGUP", channame: "PJSIP/101-1", extra: '{"hangupcause":16}', peer: "PJSIP/102-2", cid_num: "" });
@@ -62,7 +72,11 @@ async function* iterate(rows: CelRow[]): AsyncIterable<CelRow> {
 describe("grouping rows into calls", () => {
   const call = (s: CelScript, lid: string, at: number, len: number) => {
     const a = chan("PJSIP/provider-1", lid, lid, "79161234567", "from-trunk", "74951234567");
-    return s.start(at, a).answer(at + 1, a, "Answer").hangup(at + len, a, 16).linkedidEnd(at + len, a);
+    return s
+      .start(at, a)
+      .answer(at + 1, a, "Answer")
+      .hangup(at + len, a, 16)
+      .linkedidEnd(at + len, a);
   };
   it("takes the calls that start in the period, whole, and leaves the others", async () => {
     const s = new CelScript();
@@ -89,7 +103,14 @@ describe("events made from CEL", () => {
     const a = chan("PJSIP/provider-1", "500.0", "500.0", "79161234567", "from-trunk", "74951234567");
     const { events } = translateCall(new CelScript().start(0, a).rows);
     const m = events[0]!.message;
-    expect([m.event, m.get("uniqueid"), m.get("UNIQUEID"), m.get("Uniqueid"), m.get("channelstate"), m.get("Nope")]).toEqual(["Newchannel", "500.0", "500.0", "500.0", "4", undefined]);
+    expect([m.event, m.get("uniqueid"), m.get("UNIQUEID"), m.get("Uniqueid"), m.get("channelstate"), m.get("Nope")]).toEqual([
+      "Newchannel",
+      "500.0",
+      "500.0",
+      "500.0",
+      "4",
+      undefined,
+    ]);
     expect(m.fields).toContainEqual(["Channel", "PJSIP/provider-1"]);
   });
 });

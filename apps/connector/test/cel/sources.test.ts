@@ -106,9 +106,7 @@ describe("CEL source: CSV", () => {
     await writeFile(paths.cdr, cdrText(CEL_NAMES[0]!).split("\n")[0] + "\n" + cdrBodies.join("\n") + "\n");
     // cel-custom as the sample cel_custom.conf writes it: no header, every field quoted, epoch eventtime.
     const q = (v: unknown) => `"${String(v).replace(/"/g, '""')}"`;
-    const lines = fixtures.flatMap((f) =>
-      f.cel.map((r) => CEL_CUSTOM_COLUMNS.map((c) => (c === "eventtime" ? q((r.eventtime.getTime() / 1000).toFixed(6)) : q(r[c]))).join(",")),
-    );
+    const lines = fixtures.flatMap((f) => f.cel.map((r) => CEL_CUSTOM_COLUMNS.map((c) => (c === "eventtime" ? q((r.eventtime.getTime() / 1000).toFixed(6)) : q(r[c]))).join(",")));
     paths.noHeader = join(dir, "Master.csv");
     await writeFile(paths.noHeader, lines.join("\r\n") + "\r\n");
   });

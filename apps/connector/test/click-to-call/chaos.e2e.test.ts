@@ -27,7 +27,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, limi
 const CHAOS = { share503: 0.3, shareHang: 0.05, latencyMs: 40, seed: 7 };
 
 function finishErrors(s: Stack): string[] {
-  return s.emu.requests().filter((r) => r.method === "telephony.externalcall.finish" && r.error).map((r) => r.error!);
+  return s.emu
+    .requests()
+    .filter((r) => r.method === "telephony.externalcall.finish" && r.error)
+    .map((r) => r.error!);
 }
 
 /** The answered click-to-call recording, clicks made by the test, Bitrix24 faults on from the start. */
@@ -69,7 +72,12 @@ describe.runIf(available)("click-to-call under Bitrix24 faults", () => {
     expect([...s.clicks.keys()].sort()).toEqual(["12_click2call_answered", "17c_click2call_phone_no_answer"]);
     for (const [name, callId] of s.clicks) {
       const call = s.emu.call(callId)!;
-      expect({ name, registeredBy: call.registeredBy, finished: !!call.finish, reRegistrations: call.reRegistrations }).toEqual({ name, registeredBy: "portal", finished: true, reRegistrations: 0 });
+      expect({ name, registeredBy: call.registeredBy, finished: !!call.finish, reRegistrations: call.reRegistrations }).toEqual({
+        name,
+        registeredBy: "portal",
+        finished: true,
+        reRegistrations: 0,
+      });
     }
     const answered = s.emu.call(s.clicks.get("12_click2call_answered")!)!;
     expect(answered.records.length).toBeGreaterThan(0);

@@ -54,7 +54,11 @@ describe("click-to-call values", () => {
 });
 
 describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
-  function service(hookData?: Record<string, unknown>, extensionMap = createExtensionMap(), o: { originate?: (call: OriginateCall) => Promise<never>; connected?: () => boolean } = {}) {
+  function service(
+    hookData?: Record<string, unknown>,
+    extensionMap = createExtensionMap(),
+    o: { originate?: (call: OriginateCall) => Promise<never>; connected?: () => boolean } = {},
+  ) {
     const sent: OriginateCall[] = [];
     const b24calls: Array<[string, Record<string, unknown>]> = [];
     const keys = new Map<string, string>();
@@ -94,7 +98,15 @@ describe("ClickToCallService.handle (fakes for AMI, Bitrix24, Redis)", () => {
     const r = await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "+7 916 123-45-67", CALL_ID: "externalCall.x.1" }));
     expect(r.status).toBe("dialled");
     expect(sent).toEqual([
-      { channel: "PJSIP/771101", context: "from-internal", exten: "+79161234567", priority: "1", callerId: '"+79161234567" <+79161234567>', timeoutMs: 30000, variables: { CRM_CALL_ID: "externalCall.x.1", CRM_USER_ID: "1" } },
+      {
+        channel: "PJSIP/771101",
+        context: "from-internal",
+        exten: "+79161234567",
+        priority: "1",
+        callerId: '"+79161234567" <+79161234567>',
+        timeoutMs: 30000,
+        variables: { CRM_CALL_ID: "externalCall.x.1", CRM_USER_ID: "1" },
+      },
     ]);
     // the same CALL_ID again (a redelivered job) is not dialled twice
     expect((await svc.handle(job({ USER_ID: "1", PHONE_NUMBER: "89161234567", CALL_ID: "externalCall.x.1" }))).status).toBe("duplicate");

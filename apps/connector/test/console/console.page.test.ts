@@ -112,7 +112,10 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     expect(await page.locator("tr[data-call]").count()).toBe(all.length);
 
     // By manager (an extension, mapped to its Bitrix24 user): only the calls that user is responsible for.
-    const byMaria = all.filter((c) => c.responsibleUserId === "2").map((c) => c.callKey).sort();
+    const byMaria = all
+      .filter((c) => c.responsibleUserId === "2")
+      .map((c) => c.callKey)
+      .sort();
     expect(byMaria.length).toBeGreaterThan(0);
     await page.fill('input[name="manager"]', "102");
     await page.click('#call-filters button[type="submit"]');
@@ -124,7 +127,10 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     await page.selectOption('select[name="status"]', "delivered");
     await page.click('#call-filters button[type="submit"]');
     const delivered = all.filter((c) => c.status === "delivered").length;
-    await page.waitForFunction((n) => document.querySelectorAll("tr[data-call]").length === n && [...document.querySelectorAll("tr[data-call]")].every((r) => r.getAttribute("data-status") === "delivered"), delivered);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("tr[data-call]").length === n && [...document.querySelectorAll("tr[data-call]")].every((r) => r.getAttribute("data-status") === "delivered"),
+      delivered,
+    );
 
     // By number: the outbound calls' client number only.
     const outbound = all.find((c) => c.direction === "outbound" && c.clientNumber)!;

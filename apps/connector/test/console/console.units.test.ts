@@ -86,12 +86,15 @@ describe("console: calls search", () => {
 });
 
 describe("console: settings", () => {
-  const config = checkConfig({
-    ami: { username: "crm", secret: "ami-secret-value" },
-    b24: { auth: { mode: "webhook", webhookUrl: "https://portal.example/rest/1/abcdef123/" } },
-    redis: { url: "redis://:redis-pass@10.0.0.5:6379" },
-    http: { auth: { user: "admin", password: "password-123" } },
-  }, {});
+  const config = checkConfig(
+    {
+      ami: { username: "crm", secret: "ami-secret-value" },
+      b24: { auth: { mode: "webhook", webhookUrl: "https://portal.example/rest/1/abcdef123/" } },
+      redis: { url: "redis://:redis-pass@10.0.0.5:6379" },
+      http: { auth: { user: "admin", password: "password-123" } },
+    },
+    {},
+  );
 
   it("masks secrets but keeps where URLs point", () => {
     expect(config.ok).toBe(true);

@@ -47,7 +47,11 @@ export async function startContractServer(connectorUrl: string, auth: { user: st
       const total = stats.buckets.reduce((n, b) => n + b.total, 0);
       const byType: Record<string, number> = {};
       for (const b of stats.buckets) for (const [t, n] of Object.entries(b.byType)) byType[t] = (byType[t] ?? 0) + n;
-      return void res.json({ buckets: [{ start: Math.floor(hour / 86_400_000) * 86_400_000, total, byType }], liveErrorRate: stats.liveErrorRate, afterReprocessErrorRate: stats.afterReprocessErrorRate });
+      return void res.json({
+        buckets: [{ start: Math.floor(hour / 86_400_000) * 86_400_000, total, byType }],
+        liveErrorRate: stats.liveErrorRate,
+        afterReprocessErrorRate: stats.afterReprocessErrorRate,
+      });
     }
     res.json(stats);
   });

@@ -4,16 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { startB24Emulator } from "@asterisk-b24/testkit";
-import {
-  B24AuthError,
-  B24BusinessError,
-  B24Client,
-  oauthAuth,
-  webhookAuth,
-  type B24AuthMode,
-  type B24ClientOptions,
-  type PreparedAuth,
-} from "../../src/crm/index.js";
+import { B24AuthError, B24BusinessError, B24Client, oauthAuth, webhookAuth, type B24AuthMode, type B24ClientOptions, type PreparedAuth } from "../../src/crm/index.js";
 import { dropPrefix, newRedis, redisOrSkip, uniquePrefix } from "./helpers.js";
 
 const up = await redisOrSkip();
@@ -37,7 +28,10 @@ async function setup(emuOpts: Parameters<typeof startB24Emulator>[0], clientOpts
   const prefix = uniquePrefix("crm-client");
   prefixes.push(prefix);
   const client = new B24Client({ portal: "p", prefix, auth: webhookAuth(emu.webhookUrl), retry: { baseDelayMs: 100, maxDelayMs: 1000 }, ...clientOpts });
-  cleanup.push(() => emu.close(), () => client.close());
+  cleanup.push(
+    () => emu.close(),
+    () => client.close(),
+  );
   return { emu, client, prefix };
 }
 

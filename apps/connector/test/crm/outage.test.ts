@@ -28,7 +28,11 @@ describe.skipIf(!up)("portal outage", () => {
       const startCall = () => {
         const i = seq++;
         return client.chain([
-          { name: "reg", method: "telephony.externalcall.register", params: { USER_ID: 1, PHONE_NUMBER: `+7902${String(i).padStart(7, "0")}`, TYPE: 2, EXTERNAL_CALL_ID: `out-${i}`, SHOW: 0 } },
+          {
+            name: "reg",
+            method: "telephony.externalcall.register",
+            params: { USER_ID: 1, PHONE_NUMBER: `+7902${String(i).padStart(7, "0")}`, TYPE: 2, EXTERNAL_CALL_ID: `out-${i}`, SHOW: 0 },
+          },
           { name: "show", method: "telephony.externalcall.show", params: { CALL_ID: "$result[reg][CALL_ID]", USER_ID: 1 } },
         ]);
       };

@@ -41,7 +41,12 @@ afterAll(() => {
 describe.skipIf(!available)("Redis restart with AOF", () => {
   it("queued and in-flight batches survive a Redis crash and restart: all delivered, none twice", async () => {
     await startRedis();
-    const emu = await startB24Emulator({ webhook: { userId: 1, code: "k" }, users: [{ ID: 1, NAME: "Anna", UF_PHONE_INNER: "101", ACTIVE: true }], limits: false, faults: { latencyMs: 200 } });
+    const emu = await startB24Emulator({
+      webhook: { userId: 1, code: "k" },
+      users: [{ ID: 1, NAME: "Anna", UF_PHONE_INNER: "101", ACTIVE: true }],
+      limits: false,
+      faults: { latencyMs: 200 },
+    });
     const client = new B24Client({
       portal: "p",
       prefix: "aof",
@@ -57,7 +62,11 @@ describe.skipIf(!available)("Redis restart with AOF", () => {
       const pending = Array.from({ length: n }, (_, i) =>
         client.chain(
           [
-            { name: "reg", method: "telephony.externalcall.register", params: { USER_ID: 1, PHONE_NUMBER: `+7903${String(i).padStart(7, "0")}`, TYPE: 2, EXTERNAL_CALL_ID: `aof-${i}`, SHOW: 0 } },
+            {
+              name: "reg",
+              method: "telephony.externalcall.register",
+              params: { USER_ID: 1, PHONE_NUMBER: `+7903${String(i).padStart(7, "0")}`, TYPE: 2, EXTERNAL_CALL_ID: `aof-${i}`, SHOW: 0 },
+            },
             { name: "show", method: "telephony.externalcall.show", params: { CALL_ID: "$result[reg][CALL_ID]", USER_ID: 1 } },
           ],
           { id: `aof-${i}` },

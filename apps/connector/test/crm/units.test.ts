@@ -48,7 +48,13 @@ describe("batcher", () => {
     for (let i = 0; i < 120; i++) b.add({ id: `s${i}`, commands: [{ name: "c", method: "user.get", params: { ID: i } }] });
     // 120 singles: two full batches flushed at once, 20 wait for the window
     expect(flushed.map((f) => f.commands.length)).toEqual([50, 50]);
-    b.add({ id: "chain", commands: [{ name: "reg", method: "telephony.externalcall.register" }, { name: "show", method: "telephony.externalcall.show", params: { CALL_ID: "$result[reg][CALL_ID]" } }] });
+    b.add({
+      id: "chain",
+      commands: [
+        { name: "reg", method: "telephony.externalcall.register" },
+        { name: "show", method: "telephony.externalcall.show", params: { CALL_ID: "$result[reg][CALL_ID]" } },
+      ],
+    });
     await new Promise((r) => setTimeout(r, 30));
     expect(flushed.map((f) => f.commands.length)).toEqual([50, 50, 22]);
     const last = flushed[2]!;
@@ -56,15 +62,33 @@ describe("batcher", () => {
     expect(show.params.CALL_ID).toBe(`$result[${last.commands.find((c) => c.entryId === "chain" && c.name === "reg")!.key}][CALL_ID]`);
     // a chain that does not fit the current batch starts the next one
     for (let i = 0; i < 49; i++) b.add({ id: `t${i}`, commands: [{ name: "c", method: "m" }] });
-    b.add({ id: "big", commands: [{ name: "a", method: "m" }, { name: "b", method: "m" }] });
+    b.add({
+      id: "big",
+      commands: [
+        { name: "a", method: "m" },
+        { name: "b", method: "m" },
+      ],
+    });
     b.flush();
     expect(flushed.slice(3).map((f) => f.commands.length)).toEqual([49, 2]);
   });
 
   it("gives chains from different calls distinct keys", () => {
     const batch = buildBatch("p", [
-      { id: "1", commands: [{ name: "reg", method: "a" }, { name: "fin", method: "b", params: { CALL_ID: "$result[reg][CALL_ID]" } }] },
-      { id: "2", commands: [{ name: "reg", method: "a" }, { name: "fin", method: "b", params: { CALL_ID: "$result[reg][CALL_ID]" } }] },
+      {
+        id: "1",
+        commands: [
+          { name: "reg", method: "a" },
+          { name: "fin", method: "b", params: { CALL_ID: "$result[reg][CALL_ID]" } },
+        ],
+      },
+      {
+        id: "2",
+        commands: [
+          { name: "reg", method: "a" },
+          { name: "fin", method: "b", params: { CALL_ID: "$result[reg][CALL_ID]" } },
+        ],
+      },
     ]);
     expect(batch.commands.map((c) => c.key)).toEqual(["e0_reg", "e0_fin", "e1_reg", "e1_fin"]);
     expect(batch.commands[3]!.params.CALL_ID).toBe("$result[e1_reg][CALL_ID]");
@@ -73,7 +97,15 @@ describe("batcher", () => {
   it("rejects chains that cannot travel in one batch", () => {
     const b = new Batcher({ portal: "p", onFlush: () => {} });
     expect(() => b.add({ id: "x", commands: Array.from({ length: 51 }, (_, i) => ({ name: `c${i}`, method: "m" })) })).toThrow(RangeError);
-    expect(() => b.add({ id: "y", commands: [{ name: "a", method: "m" }, { name: "a", method: "m" }] })).toThrow(TypeError);
+    expect(() =>
+      b.add({
+        id: "y",
+        commands: [
+          { name: "a", method: "m" },
+          { name: "a", method: "m" },
+        ],
+      }),
+    ).toThrow(TypeError);
   });
 });
 

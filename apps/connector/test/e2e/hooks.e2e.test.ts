@@ -43,7 +43,7 @@ let s = ""; process.stdin.on("data", (d) => (s += d)); process.stdin.on("end", (
       await stack.idle();
       const calls = stack.emu.calls();
       expect(calls.map((c) => c.PHONE_NUMBER)).toEqual(["79161234567"]);
-      expect(calls[0]!.finish?.params).toMatchObject({ USER_ID: "5", STATUS_CODE: "304", ADD_TO_CHAT: "0" }) // batch sub-commands travel as query strings;
+      expect(calls[0]!.finish?.params).toMatchObject({ USER_ID: "5", STATUS_CODE: "304", ADD_TO_CHAT: "0" }); // batch sub-commands travel as query strings;
       const skipped = await stack.connector.journal.list({ status: "skipped" });
       expect(skipped.map((c) => c.reason)).toEqual(["need_registration hook said no"]);
       expect(stack.connector.hooks.stats()).toBeTruthy();

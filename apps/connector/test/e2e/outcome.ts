@@ -51,7 +51,9 @@ export function checkOutcome(rec: Recording, emu: B24Emulator, cardMode: "ringin
 
 export function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringing" | "answer", clickedCallId?: string): string[] {
   const label = `call ${want.match.PHONE_NUMBER}`;
-  const candidates = calls.filter((c) => samePhone(c.PHONE_NUMBER, want.match.PHONE_NUMBER) && (want.source === "portal" ? c.registeredBy === "portal" : c.registeredBy !== "portal"));
+  const candidates = calls.filter(
+    (c) => samePhone(c.PHONE_NUMBER, want.match.PHONE_NUMBER) && (want.source === "portal" ? c.registeredBy === "portal" : c.registeredBy !== "portal"),
+  );
   if (candidates.length !== 1) return [`${label}: expected exactly one such call in Bitrix24, found ${candidates.length}`];
   const call = candidates[0]!;
   const p: string[] = [];
@@ -72,7 +74,8 @@ export function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringi
   if (d.max !== undefined && duration > d.max) p.push(`${label}: DURATION ${duration} > ${d.max}`);
   const shown = [...new Set(call.shows.map((s) => s.USER_ID))].sort((a, b) => a - b);
   if (cardMode === "ringing") {
-    if (want.shownTo && JSON.stringify(shown) !== JSON.stringify([...want.shownTo].sort((a, b) => a - b))) p.push(`${label}: card shown to ${JSON.stringify(shown)}, expected ${JSON.stringify(want.shownTo)}`);
+    if (want.shownTo && JSON.stringify(shown) !== JSON.stringify([...want.shownTo].sort((a, b) => a - b)))
+      p.push(`${label}: card shown to ${JSON.stringify(shown)}, expected ${JSON.stringify(want.shownTo)}`);
     for (const u of want.shownToInclude ?? []) if (!shown.includes(u)) p.push(`${label}: card not shown to ${u}`);
   } else {
     // Card on answer: only managers who answered see it, each with exactly one show request.
@@ -85,6 +88,6 @@ export function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringi
     if (allowed && want.shownTo) for (const u of shown) if (!want.shownTo.includes(u)) p.push(`${label}: card shown to ${u}, who never rang`);
   }
   for (const u of want.notShownTo ?? []) if (shown.includes(u)) p.push(`${label}: card shown to ${u}, expected not`);
-  if (want.record !== undefined && (call.records.length > 0) !== want.record) p.push(`${label}: record attached = ${call.records.length > 0}, expected ${want.record}`);
+  if (want.record !== undefined && call.records.length > 0 !== want.record) p.push(`${label}: record attached = ${call.records.length > 0}, expected ${want.record}`);
   return p;
 }

@@ -99,11 +99,17 @@ describe.runIf(available)("end to end: a call in progress at (re)connect is adop
         const want = structuredClone(rec.expect);
         for (const call of want.expect.calls) call.duration = { min: call.duration.value! - 8, max: call.duration.value! + 6 };
         const problems = checkOutcome({ ...rec, expect: want }, stack.emu, "ringing");
-        expect(problems.filter((p) => !p.includes("card shown to")), "CRM outcome").toEqual([]);
+        expect(
+          problems.filter((p) => !p.includes("card shown to")),
+          "CRM outcome",
+        ).toEqual([]);
         expect(Number(calls[0]!.finish!.params.USER_ID)).toBe(c.responsible);
         expect(calls[0]!.records.length).toBe(1);
         const journal = await stack.connector.journal.list({ limit: 10 });
-        expect(journal.filter((j) => j.status !== "delivered"), "journal").toEqual([]);
+        expect(
+          journal.filter((j) => j.status !== "delivered"),
+          "journal",
+        ).toEqual([]);
       } finally {
         await stack.close();
       }

@@ -66,7 +66,12 @@ describe.runIf(available)("connector killed mid-replay and started again", () =>
       const journal = await stack.connector.journal.list({ limit: 100 });
       expect(journal.filter((c) => c.status === "in_progress" || c.status === "failed").map((c) => `${c.callKey}: ${c.status} ${c.reason ?? ""}`)).toEqual([]);
       // One Bitrix24 call per external call, each finished, nothing registered twice.
-      expect(stack.emu.calls().filter((c) => !c.finish).map((c) => c.CALL_ID)).toEqual([]);
+      expect(
+        stack.emu
+          .calls()
+          .filter((c) => !c.finish)
+          .map((c) => c.CALL_ID),
+      ).toEqual([]);
       for (const c of byCallId.values()) expect(c.reRegistrations).toBe(0);
       const external = recordings.filter((r) => r.expect.expect.calls.length > 0).length;
       expect(stack.emu.calls().length).toBe(external);

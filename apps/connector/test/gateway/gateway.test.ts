@@ -225,8 +225,6 @@ describe.runIf(available)("b24-app gateway", () => {
     expect(await s.apps[0]!.store.install()).toBeUndefined();
     expect((await post(`${url}?key=install-key-0123456789`, body(s.emu.issueOAuthTokens()))).status).toBe(200);
     expect((await s.apps[0]!.store.install())!.applicationToken).toBe("x".repeat(32));
-    expect(s.emu.snapshot().bindings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ event: "ONEXTERNALCALLSTART", handler: "http://127.0.0.1:9/b24/events" })]),
-    );
+    expect(s.emu.snapshot().bindings).toEqual(expect.arrayContaining([expect.objectContaining({ event: "ONEXTERNALCALLSTART", handler: "http://127.0.0.1:9/b24/events" })]));
   });
 });

@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  HOOK_NAMES,
-  HookBadOutputError,
-  createHookRunner,
-  defaultOutput,
-  hookSettings,
-  interpretOutput,
-  parseHooksConfig,
-  type HookName,
-} from "../../src/hooks/index.js";
+import { HOOK_NAMES, HookBadOutputError, createHookRunner, defaultOutput, hookSettings, interpretOutput, parseHooksConfig, type HookName } from "../../src/hooks/index.js";
 import { VALID, sampleInput } from "./helpers.js";
 
 function issues(hook: HookName, raw: unknown): string[] {

@@ -101,12 +101,7 @@ export const VALID: { [H in HookName]: { answer: unknown; data: unknown } } = {
   },
 };
 
-export type Behaviour =
-  | { kind: "answer"; value: unknown }
-  | { kind: "throw" }
-  | { kind: "hang" }
-  | { kind: "bad-json" }
-  | { kind: "empty" };
+export type Behaviour = { kind: "answer"; value: unknown } | { kind: "throw" } | { kind: "hang" } | { kind: "bad-json" } | { kind: "empty" };
 
 export type Form = "module" | "executable" | "php";
 

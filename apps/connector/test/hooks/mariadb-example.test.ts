@@ -29,10 +29,7 @@ describe.skipIf(!db && !IS_CI)("MariaDB example: route the caller to the manager
   beforeAll(async () => {
     expect(db, "MariaDB on 127.0.0.1:3306 is not answering (scripts/ensure-services.sh)").not.toBeNull();
     await db!.query(`CREATE TABLE \`${TABLE}\` (phone VARCHAR(32) PRIMARY KEY, manager_ext VARCHAR(8), company VARCHAR(100))`);
-    await db!.query(`INSERT INTO \`${TABLE}\` VALUES (?, ?, ?), (?, ?, ?)`, [
-      "+79161234567", "104", "Horns and Hooves Trading House",
-      "74957654321", "102", "ACME",
-    ]);
+    await db!.query(`INSERT INTO \`${TABLE}\` VALUES (?, ?, ?), (?, ?, ?)`, ["+79161234567", "104", "Horns and Hooves Trading House", "74957654321", "102", "ACME"]);
     process.env.HOOKS_DB_URL = URL;
     process.env.HOOKS_DB_TABLE = TABLE;
   });

@@ -1,15 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  HookBadOutputError,
-  HookCrashError,
-  HookNotFoundError,
-  HookTimeoutError,
-  createHookRunner,
-  defaultOutput,
-  type HookName,
-} from "../../src/hooks/index.js";
+import { HookBadOutputError, HookCrashError, HookNotFoundError, HookTimeoutError, createHookRunner, defaultOutput, type HookName } from "../../src/hooks/index.js";
 import { IS_CI, VALID, collectingSink, ensurePhp, processGone, sampleInput, tempDir, writeHook, type Behaviour } from "./helpers.js";
 
 /**

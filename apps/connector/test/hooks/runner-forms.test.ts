@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  HOOK_NAMES,
-  HookBadOutputError,
-  HookCrashError,
-  HookTimeoutError,
-  createHookRunner,
-  defaultOutput,
-  type HookName,
-} from "../../src/hooks/index.js";
+import { HOOK_NAMES, HookBadOutputError, HookCrashError, HookTimeoutError, createHookRunner, defaultOutput, type HookName } from "../../src/hooks/index.js";
 import { VALID, collectingSink, processGone, sampleInput, tempDir, writeHook, type Behaviour, type Form } from "./helpers.js";
 
 /**
@@ -59,21 +51,21 @@ describe.each(FORMS)("%s hooks", (form) => {
 
     // process_record_file_path's fixed 10 s timeout is proven once, for both forms, below.
     if (hook !== "process_record_file_path")
-    it("a timeout → default used, HookTimeoutError recorded", async () => {
-      const { result, records, runner, input } = await runOnce(hook, form, { kind: "hang" });
-      expect(result.outcome).toBe("default");
-      if (result.outcome !== "default") return;
-      expect(result.error).toBeInstanceOf(HookTimeoutError);
-      expect((result.error as HookTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
-      if (form === "executable") {
-        const pid = (result.error as HookTimeoutError).pid;
-        expect(pid).toBeTypeOf("number");
-        expect(processGone(pid!)).toBe(true);
-      }
-      expect(result.data).toEqual(defaultOutput(hook, input));
-      expect(records.map((r) => r.error)).toEqual([result.error]);
-      expect(runner.stats()[hook].errors.timeout).toBe(1);
-    });
+      it("a timeout → default used, HookTimeoutError recorded", async () => {
+        const { result, records, runner, input } = await runOnce(hook, form, { kind: "hang" });
+        expect(result.outcome).toBe("default");
+        if (result.outcome !== "default") return;
+        expect(result.error).toBeInstanceOf(HookTimeoutError);
+        expect((result.error as HookTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+        if (form === "executable") {
+          const pid = (result.error as HookTimeoutError).pid;
+          expect(pid).toBeTypeOf("number");
+          expect(processGone(pid!)).toBe(true);
+        }
+        expect(result.data).toEqual(defaultOutput(hook, input));
+        expect(records.map((r) => r.error)).toEqual([result.error]);
+        expect(runner.stats()[hook].errors.timeout).toBe(1);
+      });
 
     it("bad JSON → default used, HookBadOutputError recorded", async () => {
       const { result, records, runner, input } = await runOnce(hook, form, { kind: "bad-json" });

@@ -24,9 +24,7 @@ describe.runIf(available)("journal (real Redis)", () => {
     const j = new Journal(redis, uniquePrefix("journal"));
     await j.update("ok", { status: "delivered" });
     await j.fail("bad", "Bitrix24 refused the register", { type: "B24BusinessError", message: "User is not found or is not active" });
-    expect((await j.failed()).map((c) => [c.callKey, c.reason, c.lastErrorType])).toEqual([
-      ["bad", "Bitrix24 refused the register", "B24BusinessError"],
-    ]);
+    expect((await j.failed()).map((c) => [c.callKey, c.reason, c.lastErrorType])).toEqual([["bad", "Bitrix24 refused the register", "B24BusinessError"]]);
     expect(await j.errorStats()).toEqual({ B24BusinessError: 1 });
     await j.update("bad", { status: "delivered" });
     expect(await j.failedCount()).toBe(0);

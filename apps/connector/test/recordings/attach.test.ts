@@ -169,9 +169,7 @@ describe("attach as a link / player in the activity (emulator)", () => {
   });
 
   it("an unknown call → RecordingAttachError", async () => {
-    await expect(attachRecordingLink(port, { callId: "externalCall.none.1", url: "https://x/a.wav" })).rejects.toBeInstanceOf(
-      RecordingAttachError,
-    );
+    await expect(attachRecordingLink(port, { callId: "externalCall.none.1", url: "https://x/a.wav" })).rejects.toBeInstanceOf(RecordingAttachError);
     await expect(attachRecordingLink(port, { url: "https://x/a.wav" })).rejects.toBeInstanceOf(RecordingAttachError);
   });
 });

@@ -46,9 +46,7 @@ describe.skipIf(!mysqlUp)("external DB lookup: MariaDB (real)", () => {
   beforeAll(async () => {
     const mysql = await import("mysql2/promise");
     admin = await mysql.createConnection(connection);
-    await admin.query(
-      `CREATE TABLE \`${table}\` (uniqueid VARCHAR(32), linkedid VARCHAR(32), recordingfile VARCHAR(255), calldate DATETIME)`,
-    );
+    await admin.query(`CREATE TABLE \`${table}\` (uniqueid VARCHAR(32), linkedid VARCHAR(32), recordingfile VARCHAR(255), calldate DATETIME)`);
     for (const [u, l, p] of ROWS) {
       await admin.execute(`INSERT INTO \`${table}\` VALUES (?, ?, ?, NOW())`, [u, l, p]);
     }

@@ -15,12 +15,8 @@ describe("resolveRecordingPath", () => {
   });
   it("FreePBX bare names go under the call's date", () => {
     const at = new Date(2026, 2, 7, 10, 20, 30);
-    expect(resolveRecordingPath("in-101.wav", { monitorDir, datedSubfolders: true }, at)).toBe(
-      "/var/spool/asterisk/monitor/2026/03/07/in-101.wav",
-    );
-    expect(resolveRecordingPath("x/in-101.wav", { monitorDir, datedSubfolders: true }, at)).toBe(
-      "/var/spool/asterisk/monitor/x/in-101.wav",
-    );
+    expect(resolveRecordingPath("in-101.wav", { monitorDir, datedSubfolders: true }, at)).toBe("/var/spool/asterisk/monitor/2026/03/07/in-101.wav");
+    expect(resolveRecordingPath("x/in-101.wav", { monitorDir, datedSubfolders: true }, at)).toBe("/var/spool/asterisk/monitor/x/in-101.wav");
   });
   it("mounts rewrite the PBX prefix", () => {
     const mounts = [{ pbx: "/var/spool/asterisk/monitor", local: "/mnt/pbx-monitor" }];
@@ -32,12 +28,8 @@ describe("resolveRecordingPath", () => {
     expect(() => resolveRecordingPath("../../../etc/passwd", { monitorDir })).toThrow(RecordingPathError);
     expect(() => resolveRecordingPath("2026/../../x.wav", { monitorDir })).toThrow(RecordingPathError);
     expect(() => resolveRecordingPath("/etc/passwd", { allowedRoots: [monitorDir] })).toThrow(RecordingPathError);
-    expect(() => resolveRecordingPath("/var/spool/asterisk/monitor/../../../etc/passwd", { allowedRoots: [monitorDir] })).toThrow(
-      RecordingPathError,
-    );
-    expect(resolveRecordingPath("/var/spool/asterisk/monitor/a.wav", { allowedRoots: [monitorDir] })).toBe(
-      "/var/spool/asterisk/monitor/a.wav",
-    );
+    expect(() => resolveRecordingPath("/var/spool/asterisk/monitor/../../../etc/passwd", { allowedRoots: [monitorDir] })).toThrow(RecordingPathError);
+    expect(resolveRecordingPath("/var/spool/asterisk/monitor/a.wav", { allowedRoots: [monitorDir] })).toBe("/var/spool/asterisk/monitor/a.wav");
     expect(() => resolveRecordingPath("  ")).toThrow(RecordingPathError);
   });
 });

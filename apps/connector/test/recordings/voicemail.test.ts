@@ -23,7 +23,13 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 const config = () => ({
-  location: { monitorDir: PBX_MON, mounts: [{ pbx: PBX_MON, local: join(dir, "mon") }, { pbx: PBX_VM, local: join(dir, "vm") }] },
+  location: {
+    monitorDir: PBX_MON,
+    mounts: [
+      { pbx: PBX_MON, local: join(dir, "mon") },
+      { pbx: PBX_VM, local: join(dir, "vm") },
+    ],
+  },
   wait: { timeoutMs: 300, pollMs: 20 },
 });
 
@@ -49,7 +55,9 @@ describe("prepareCallRecording: voicemail when the mixed recording is missing or
     expect(r).toMatchObject({ source: "mixmonitor", path: join(dir, "mon/talk.wav") });
   });
   it("no voicemail file either: the mixed recording's own error", async () => {
-    await expect(prepareCallRecording({ mixMonitorFilename: `${PBX_MON}/never.wav` }, [`${PBX_VM}/default/101/INBOX/msg9999`], config())).rejects.toBeInstanceOf(RecordingNotFoundError);
+    await expect(prepareCallRecording({ mixMonitorFilename: `${PBX_MON}/never.wav` }, [`${PBX_VM}/default/101/INBOX/msg9999`], config())).rejects.toBeInstanceOf(
+      RecordingNotFoundError,
+    );
   });
   it("without voicemail nothing changes (an empty file is still the call's recording)", async () => {
     const r = await prepareCallRecording({ mixMonitorFilename: `${PBX_MON}/empty.wav` }, [], config());

@@ -15,8 +15,47 @@ export const DB_URL: Record<DbKind, string> = {
   postgres: "postgres://postgres@127.0.0.1:5432/test",
 };
 
-const CEL_TEXT = ["eventtype", "cid_name", "cid_num", "cid_ani", "cid_rdnis", "cid_dnid", "exten", "context", "channame", "appname", "appdata", "accountcode", "peeraccount", "uniqueid", "linkedid", "userfield", "peer", "extra"] as const;
-const CDR_TEXT = ["clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata", "disposition", "accountcode", "uniqueid", "userfield", "did", "recordingfile", "cnum", "cnam", "outbound_cnum", "linkedid", "peeraccount"] as const;
+const CEL_TEXT = [
+  "eventtype",
+  "cid_name",
+  "cid_num",
+  "cid_ani",
+  "cid_rdnis",
+  "cid_dnid",
+  "exten",
+  "context",
+  "channame",
+  "appname",
+  "appdata",
+  "accountcode",
+  "peeraccount",
+  "uniqueid",
+  "linkedid",
+  "userfield",
+  "peer",
+  "extra",
+] as const;
+const CDR_TEXT = [
+  "clid",
+  "src",
+  "dst",
+  "dcontext",
+  "channel",
+  "dstchannel",
+  "lastapp",
+  "lastdata",
+  "disposition",
+  "accountcode",
+  "uniqueid",
+  "userfield",
+  "did",
+  "recordingfile",
+  "cnum",
+  "cnam",
+  "outbound_cnum",
+  "linkedid",
+  "peeraccount",
+] as const;
 
 function wall(d: Date): string {
   return d.toISOString().replace("T", " ").replace("Z", "").padEnd(26, "0");
@@ -59,7 +98,12 @@ export async function recordingRows(names: readonly string[], shiftMs: number, c
         out.cel.push(row);
       }
       for (const r of base.cdr) {
-        const row = { ...r, calldate: new Date(r.calldate.getTime() + dt), answer: r.answer ? new Date(r.answer.getTime() + dt) : null, end: r.end ? new Date(r.end.getTime() + dt) : null } as CdrRow;
+        const row = {
+          ...r,
+          calldate: new Date(r.calldate.getTime() + dt),
+          answer: r.answer ? new Date(r.answer.getTime() + dt) : null,
+          end: r.end ? new Date(r.end.getTime() + dt) : null,
+        } as CdrRow;
         for (const c of CDR_TEXT) (row as unknown as Record<string, string>)[c] = swap(String(r[c] ?? ""));
         out.cdr.push(row);
       }
@@ -93,7 +137,10 @@ async function exec(kind: DbKind, statements: Array<[string, unknown[]]>): Promi
   try {
     for (const [sql, params] of statements) {
       let i = 0;
-      await client.query(sql.replace(/\?/g, () => `$${++i}`), params);
+      await client.query(
+        sql.replace(/\?/g, () => `$${++i}`),
+        params,
+      );
     }
   } finally {
     await client.end();
@@ -116,10 +163,18 @@ export async function loadCelTables(kind: DbKind, tag: string, rows: Rows): Prom
   const cel = `cel_${tag}`;
   const cdr = `cdr_${tag}`;
   const celCols = ["eventtype", "eventtime", ...CEL_TEXT.filter((c) => c !== "eventtype"), "amaflags"];
-  const celRows = [...rows.cel].sort((a, b) => a.eventtime.getTime() - b.eventtime.getTime() || (a.id ?? 0) - (b.id ?? 0)).map((r) => celCols.map((c) => (c === "eventtime" ? wall(r.eventtime) : c === "amaflags" ? r.amaflags : (r as unknown as Record<string, unknown>)[c])));
+  const celRows = [...rows.cel]
+    .sort((a, b) => a.eventtime.getTime() - b.eventtime.getTime() || (a.id ?? 0) - (b.id ?? 0))
+    .map((r) => celCols.map((c) => (c === "eventtime" ? wall(r.eventtime) : c === "amaflags" ? r.amaflags : (r as unknown as Record<string, unknown>)[c])));
   const cdrCols = ["calldate", ...CDR_TEXT, "duration", "billsec", "amaflags", "sequence"];
-  const cdrRows = rows.cdr.map((r) => cdrCols.map((c) => (c === "calldate" ? wall(r.calldate).slice(0, 19) : c === "amaflags" ? Number(r.amaflags) || 3 : (r as unknown as Record<string, unknown>)[c])));
-  const drop = async () => exec(kind, [[`DROP TABLE IF EXISTS ${cel}`, []], [`DROP TABLE IF EXISTS ${cdr}`, []]]);
+  const cdrRows = rows.cdr.map((r) =>
+    cdrCols.map((c) => (c === "calldate" ? wall(r.calldate).slice(0, 19) : c === "amaflags" ? Number(r.amaflags) || 3 : (r as unknown as Record<string, unknown>)[c])),
+  );
+  const drop = async () =>
+    exec(kind, [
+      [`DROP TABLE IF EXISTS ${cel}`, []],
+      [`DROP TABLE IF EXISTS ${cdr}`, []],
+    ]);
   await drop();
   const ddl = (sql: string): Array<[string, unknown[]]> => sql.split("; ").map((s) => [s, []]);
   await exec(kind, [...ddl(CEL_DDL(cel, kind)), ...ddl(CDR_DDL(cdr, kind)), ...inserts(kind, cel, celCols, celRows), ...inserts(kind, cdr, cdrCols, cdrRows)]);

@@ -49,30 +49,38 @@ describe.each(dbs)("every recording's CEL in %s, reprocessed into an empty porta
     await drop().catch(() => undefined);
   });
 
-  it.runIf(run)("lands every call with its expected outcome, then a second run changes nothing", async () => {
-    const period = { from: new Date(now - 7 * DAY).toISOString(), to: new Date(now).toISOString() };
-    const first = await reprocessRun(stack.connector, period);
-    expect(first.status, first.error).toBe("done");
-    const problems = CEL_NAMES.map((n) => ({ rec: n, problems: reprocessedOutcome(loadRecording(n), stack.emu) }));
-    expect(problems).toEqual(CEL_NAMES.map((n) => ({ rec: n, problems: [] })));
-    const expectedCalls = CEL_NAMES.reduce((s, n) => s + loadRecording(n).expect.expect.calls.length, 0);
-    expect(stack.emu.calls()).toHaveLength(expectedCalls);
-    expect(first.counts!.fixed).toBe(expectedCalls);
-    expect(first.counts!.stillWrong).toBe(0);
-    expect(first.counts!.checked).toBe(first.counts!.fixed + first.counts!.alreadyFine);
-    const after = (({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }) => ({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }))(stack.emu.stats());
-    expect(after.recordsAttached).toBeGreaterThan(0);
+  it.runIf(run)(
+    "lands every call with its expected outcome, then a second run changes nothing",
+    async () => {
+      const period = { from: new Date(now - 7 * DAY).toISOString(), to: new Date(now).toISOString() };
+      const first = await reprocessRun(stack.connector, period);
+      expect(first.status, first.error).toBe("done");
+      const problems = CEL_NAMES.map((n) => ({ rec: n, problems: reprocessedOutcome(loadRecording(n), stack.emu) }));
+      expect(problems).toEqual(CEL_NAMES.map((n) => ({ rec: n, problems: [] })));
+      const expectedCalls = CEL_NAMES.reduce((s, n) => s + loadRecording(n).expect.expect.calls.length, 0);
+      expect(stack.emu.calls()).toHaveLength(expectedCalls);
+      expect(first.counts!.fixed).toBe(expectedCalls);
+      expect(first.counts!.stillWrong).toBe(0);
+      expect(first.counts!.checked).toBe(first.counts!.fixed + first.counts!.alreadyFine);
+      const after = (({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }) => ({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }))(
+        stack.emu.stats(),
+      );
+      expect(after.recordsAttached).toBeGreaterThan(0);
 
-    // Journalled as reprocessed, with the live pass marked as not having seen them.
-    const journal = await stack.connector.journal.list({ limit: 200, status: "reprocessed" });
-    expect(journal.length).toBe(expectedCalls);
-    expect(journal.every((c) => c.liveResult === "unseen" && c.verify === "fixed")).toBe(true);
+      // Journalled as reprocessed, with the live pass marked as not having seen them.
+      const journal = await stack.connector.journal.list({ limit: 200, status: "reprocessed" });
+      expect(journal.length).toBe(expectedCalls);
+      expect(journal.every((c) => c.liveResult === "unseen" && c.verify === "fixed")).toBe(true);
 
-    const second = await reprocessRun(stack.connector, period);
-    expect(second.status).toBe("done");
-    expect(second.counts).toEqual({ checked: first.counts!.checked, alreadyFine: first.counts!.checked, fixed: 0, stillWrong: 0 });
-    expect(stack.emu.calls()).toHaveLength(expectedCalls);
-    expect((({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }) => ({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }))(stack.emu.stats())).toEqual(after);
-    expect(duplicates(stack.emu)).toEqual([]);
-  }, 600_000);
+      const second = await reprocessRun(stack.connector, period);
+      expect(second.status).toBe("done");
+      expect(second.counts).toEqual({ checked: first.counts!.checked, alreadyFine: first.counts!.checked, fixed: 0, stillWrong: 0 });
+      expect(stack.emu.calls()).toHaveLength(expectedCalls);
+      expect(
+        (({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }) => ({ callsRegistered, callsFinished, recordsAttached, callsDeduplicated }))(stack.emu.stats()),
+      ).toEqual(after);
+      expect(duplicates(stack.emu)).toEqual([]);
+    },
+    600_000,
+  );
 });

@@ -24,7 +24,17 @@ describe("reprocess command: arguments and progress", () => {
   });
 
   it("draws a bar with counts and an ETA", () => {
-    const line = progressLine({ id: "r", status: "running", params: { from: "", to: "", only: "all", dryRun: false, trigger: "cli" }, startedAt: "", progress: { total: 200, done: 50, etaSeconds: 95 }, counts: { checked: 50, alreadyFine: 40, fixed: 9, stillWrong: 1 } }, 20);
+    const line = progressLine(
+      {
+        id: "r",
+        status: "running",
+        params: { from: "", to: "", only: "all", dryRun: false, trigger: "cli" },
+        startedAt: "",
+        progress: { total: 200, done: 50, etaSeconds: 95 },
+        counts: { checked: 50, alreadyFine: 40, fixed: 9, stillWrong: 1 },
+      },
+      20,
+    );
     expect(line).toBe("[#####---------------]  25% 50/200 calls fine 40 fixed 9 wrong 1 ETA 1m35s");
   });
 });
@@ -36,7 +46,15 @@ describe.runIf(available)("reprocess command against a running stack", () => {
     day.setHours(0, 0, 0, 0);
     const shift = day.getTime() + 10 * 3600_000 - (await firstCelTime(names));
     const cel = await loadCelTables("mysql", `rp_cli_${process.pid}_${Date.now().toString(36)}`, await recordingRows(names, shift));
-    const stack = await startStack({ recordings: [], speed: "asap", redisUrl: SERVICES.redis.url, redisPrefix: uniquePrefix("rp-cli"), logger: silentLogger(), limits: false, config: { cel: cel.config, reprocess: { schedule: false } } as never });
+    const stack = await startStack({
+      recordings: [],
+      speed: "asap",
+      redisUrl: SERVICES.redis.url,
+      redisPrefix: uniquePrefix("rp-cli"),
+      logger: silentLogger(),
+      limits: false,
+      config: { cel: cel.config, reprocess: { schedule: false } } as never,
+    });
     const dir = mkdtempSync(join(tmpdir(), "ab24-rp-cli-"));
     try {
       for (const n of names) writeRecordingFiles(loadRecording(n), stack.monitorDir);

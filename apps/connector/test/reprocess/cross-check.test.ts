@@ -29,12 +29,24 @@ describe.runIf(available)("cross-check against the CRM's call history", () => {
   async function inCrm(name: string, userId: number, withRecord: boolean): Promise<void> {
     const key = (await fixtureRows(name)).cel[0]!.linkedid;
     keys[name] = key;
-    const reg = await call("telephony.externalcall.register", { USER_ID: userId, PHONE_NUMBER: "79161234567", TYPE: 2, LINE_NUMBER: "74951234567", CALL_START_DATE: new Date(now - 2 * DAY).toISOString(), EXTERNAL_CALL_ID: key, SHOW: 0, CRM_CREATE: 1 });
+    const reg = await call("telephony.externalcall.register", {
+      USER_ID: userId,
+      PHONE_NUMBER: "79161234567",
+      TYPE: 2,
+      LINE_NUMBER: "74951234567",
+      CALL_START_DATE: new Date(now - 2 * DAY).toISOString(),
+      EXTERNAL_CALL_ID: key,
+      SHOW: 0,
+      CRM_CREATE: 1,
+    });
     expect(reg.status).toBe(200);
     callIds[name] = reg.body.result.CALL_ID;
     const fin = await call("telephony.externalcall.finish", { CALL_ID: callIds[name], USER_ID: userId, DURATION: 10, STATUS_CODE: "200" });
     expect(fin.status).toBe(200);
-    if (withRecord) expect((await call("telephony.externalcall.attachrecord", { CALL_ID: callIds[name], FILENAME: "r.mp3", FILE_CONTENT: Buffer.from("ID3 earlier").toString("base64") })).status).toBe(200);
+    if (withRecord)
+      expect(
+        (await call("telephony.externalcall.attachrecord", { CALL_ID: callIds[name], FILENAME: "r.mp3", FILE_CONTENT: Buffer.from("ID3 earlier").toString("base64") })).status,
+      ).toBe(200);
   }
 
   const counters = () => (({ callsRegistered, callsFinished, recordsAttached }) => ({ callsRegistered, callsFinished, recordsAttached }))(stack.emu.stats());
@@ -45,7 +57,15 @@ describe.runIf(available)("cross-check against the CRM's call history", () => {
     const shift = now - 2 * DAY - (await firstCelTime(names));
     const loaded = await loadCelTables("mysql", `rp_cross_${process.pid}_${Date.now().toString(36)}`, await recordingRows(names, shift));
     drop = loaded.drop;
-    stack = await startStack({ recordings: [], speed: "asap", redisUrl: SERVICES.redis.url, redisPrefix: uniquePrefix("rp-cross"), logger: silentLogger(), limits: false, config: { cel: loaded.config, reprocess: { schedule: false } } as never });
+    stack = await startStack({
+      recordings: [],
+      speed: "asap",
+      redisUrl: SERVICES.redis.url,
+      redisPrefix: uniquePrefix("rp-cross"),
+      logger: silentLogger(),
+      limits: false,
+      config: { cel: loaded.config, reprocess: { schedule: false } } as never,
+    });
     for (const n of names) writeRecordingFiles(loadRecording(n), stack.monitorDir);
     await inCrm(NO_RECORD, 1, false); // right responsible, no record
     await inCrm(WRONG_USER, 5, true); // record there, responsible 5 instead of 2
@@ -80,7 +100,9 @@ describe.runIf(available)("cross-check against the CRM's call history", () => {
     const stat = await call("voximplant.statistic.get", { FILTER: { EXTERNAL_CALL_ID: keys[WRONG_USER] } });
     const activity = await call("crm.activity.get", { id: stat.body.result[0].CRM_ACTIVITY_ID });
     expect(activity.body.result.RESPONSIBLE_ID).toBe("2");
-    const noRecActivity = await call("crm.activity.get", { id: (await call("voximplant.statistic.get", { FILTER: { EXTERNAL_CALL_ID: keys[NO_RECORD] } })).body.result[0].CRM_ACTIVITY_ID });
+    const noRecActivity = await call("crm.activity.get", {
+      id: (await call("voximplant.statistic.get", { FILTER: { EXTERNAL_CALL_ID: keys[NO_RECORD] } })).body.result[0].CRM_ACTIVITY_ID,
+    });
     expect(noRecActivity.body.result.RESPONSIBLE_ID).toBe("1");
     const j = await stack.connector.journal.summary(keys[WRONG_USER]!);
     expect(j).toMatchObject({ status: "reprocessed", liveResult: "wrong", verify: "fixed" });

@@ -40,5 +40,11 @@ export function reprocessedOutcome(rec: Recording, emu: B24Emulator): string[] {
 export function duplicates(emu: B24Emulator): string[] {
   const seen = new Map<string, number>();
   for (const c of emu.calls()) if (c.EXTERNAL_CALL_ID) seen.set(c.EXTERNAL_CALL_ID, (seen.get(c.EXTERNAL_CALL_ID) ?? 0) + 1);
-  return [...[...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} registered ${n} times`), ...emu.calls().filter((c) => c.reRegistrations > 0).map((c) => `${c.CALL_ID} re-registered`)];
+  return [
+    ...[...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} registered ${n} times`),
+    ...emu
+      .calls()
+      .filter((c) => c.reRegistrations > 0)
+      .map((c) => `${c.CALL_ID} re-registered`),
+  ];
 }

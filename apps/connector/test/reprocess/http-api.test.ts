@@ -33,8 +33,20 @@ describe.runIf(available)("POST/GET/DELETE /api/reprocess", () => {
   it("validates, queues one run at a time, reports progress and cancels", async () => {
     const now = Date.now();
     const name = "01_inbound_ext101_answered";
-    const cel = await loadCelTables("mysql", `rp_http_${process.pid}_${Date.now().toString(36)}`, await recordingRows([name], now - 2 * DAY - (await firstCelTime([name])), 300, 10_000));
-    const stack = await startStack({ recordings: [], speed: "asap", redisUrl: SERVICES.redis.url, redisPrefix: uniquePrefix("rp-http"), logger: silentLogger(), limits: { burst: 5, drainPerSec: 2 }, config: { cel: cel.config, recordings: { enabled: false }, reprocess: { schedule: false } } as never });
+    const cel = await loadCelTables(
+      "mysql",
+      `rp_http_${process.pid}_${Date.now().toString(36)}`,
+      await recordingRows([name], now - 2 * DAY - (await firstCelTime([name])), 300, 10_000),
+    );
+    const stack = await startStack({
+      recordings: [],
+      speed: "asap",
+      redisUrl: SERVICES.redis.url,
+      redisPrefix: uniquePrefix("rp-http"),
+      logger: silentLogger(),
+      limits: { burst: 5, drainPerSec: 2 },
+      config: { cel: cel.config, recordings: { enabled: false }, reprocess: { schedule: false } } as never,
+    });
     const api = `http://127.0.0.1:${stack.connector.httpPort}/api/reprocess`;
     const post = (body: unknown) => fetch(api, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     try {
@@ -75,7 +87,9 @@ describe.runIf(available)("POST/GET/DELETE /api/reprocess", () => {
       expect((await fetch(`${api}/${id}/report.pdf`)).status).toBe(404);
       const errors = await fetch(`${api.replace(/reprocess$/, "errors/stats")}?period=week`);
       expect(errors.status).toBe(400);
-      const hourly = (await (await fetch(`${api.replace(/reprocess$/, "errors/stats")}?period=hour`)).json()) as { buckets: Array<{ start: string; total: number; byType: Record<string, number> }> };
+      const hourly = (await (await fetch(`${api.replace(/reprocess$/, "errors/stats")}?period=hour`)).json()) as {
+        buckets: Array<{ start: string; total: number; byType: Record<string, number> }>;
+      };
       expect(hourly.buckets).toHaveLength(24);
     } finally {
       await stack.close();

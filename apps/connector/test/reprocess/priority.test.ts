@@ -21,13 +21,24 @@ describe.runIf(available)("live calls while a reprocessing backlog drains", () =
     const now = Date.now();
     const shift = now - 2 * DAY - (await firstCelTime(["01_inbound_ext101_answered"]));
     const cel = await loadCelTables("mysql", `rp_prio_${process.pid}_${Date.now().toString(36)}`, await recordingRows(["01_inbound_ext101_answered"], shift, BACKLOG, 20_000));
-    const live = ["02_inbound_queue_sales_102_answers", "03_inbound_queue_missed", "06_outbound_answered", "07_outbound_busy", "09_inbound_blind_transfer_101_to_102"].map((n) => loadRecording(n));
+    const live = ["02_inbound_queue_sales_102_answers", "03_inbound_queue_missed", "06_outbound_answered", "07_outbound_busy", "09_inbound_blind_transfer_101_to_102"].map((n) =>
+      loadRecording(n),
+    );
     const prefix = uniquePrefix("rp-prio");
     // The backlog is asked for before the connector starts: its runner takes it at once, while
     // the PBX replays the live calls into the same connector (same queue, same limiter).
     const redis = new Redis(SERVICES.redis.url);
     const store = new RunStore(redis, prefix);
-    const asker = new ReprocessRunner({ connection: { host: "127.0.0.1", port: 6379 }, prefix, store, engineFor: () => { throw new Error("not here"); }, logger: silentLogger(), worker: false });
+    const asker = new ReprocessRunner({
+      connection: { host: "127.0.0.1", port: 6379 },
+      prefix,
+      store,
+      engineFor: () => {
+        throw new Error("not here");
+      },
+      logger: silentLogger(),
+      worker: false,
+    });
     const backlog = await asker.submit({ from: new Date(now - 7 * DAY).toISOString(), to: new Date(now).toISOString(), only: "all", dryRun: false, trigger: "api" });
     await asker.stop();
     const stack = await startStack({

@@ -34,7 +34,12 @@ describe.runIf(available)("scheduled reprocessing after the connector was down",
       logger: silentLogger(),
       limits: false,
       drop: { atMessage, lose, resume: "afterCoreShowChannels" },
-      config: { b24: { jobLockMs: 2000 }, cel: cel.config, http: { auth: { user: "admin", password: "secret-pass" } }, reprocess: { schedule: { weekday: "sunday", time: "02:00", days: 7 } } } as never,
+      config: {
+        b24: { jobLockMs: 2000 },
+        cel: cel.config,
+        http: { auth: { user: "admin", password: "secret-pass" } },
+        reprocess: { schedule: { weekday: "sunday", time: "02:00", days: 7 } },
+      } as never,
     });
     try {
       while (stack.pbx.position < atMessage) await new Promise((r) => setTimeout(r, 2));
@@ -63,14 +68,21 @@ describe.runIf(available)("scheduled reprocessing after the connector was down",
       expect(stack.emu.calls()).toHaveLength(external);
       expect(duplicates(stack.emu)).toEqual([]);
       expect(stack.emu.calls().filter((c) => !c.finish)).toEqual([]);
-      const fixedKeys = stack.emu.calls().map((c) => c.EXTERNAL_CALL_ID).filter((k) => !landedLive.has(k));
+      const fixedKeys = stack.emu
+        .calls()
+        .map((c) => c.EXTERNAL_CALL_ID)
+        .filter((k) => !landedLive.has(k));
       expect(fixedKeys).toHaveLength(missing);
 
       // The report (over HTTP, behind the admin auth) lists them as fixed.
       const base = `http://127.0.0.1:${connector.httpPort}/api`;
       const auth = { authorization: `Basic ${Buffer.from("admin:secret-pass").toString("base64")}` };
       expect((await fetch(`${base}/reprocess`)).status).toBe(401);
-      const report = (await (await fetch(`${base}/reprocess/${run.id}/report.json`, { headers: auth })).json()) as { counts: RunSummary["counts"]; fixed: Array<{ callKey: string; actions: string[] }>; toCheck: unknown[] };
+      const report = (await (await fetch(`${base}/reprocess/${run.id}/report.json`, { headers: auth })).json()) as {
+        counts: RunSummary["counts"];
+        fixed: Array<{ callKey: string; actions: string[] }>;
+        toCheck: unknown[];
+      };
       expect(report.counts!.fixed).toBeGreaterThanOrEqual(missing);
       for (const k of fixedKeys) expect(report.fixed.map((c) => c.callKey)).toContain(k);
       for (const c of report.fixed.filter((f) => fixedKeys.includes(f.callKey))) expect(c.actions).toContain("registered and finished");
@@ -83,7 +95,11 @@ describe.runIf(available)("scheduled reprocessing after the connector was down",
       for (const k of fixedKeys) expect(csv).toContain(`fixed,${k},`);
 
       // Statistics: the live pass missed calls, reprocessing put them right.
-      const stats = (await (await fetch(`${base}/errors/stats?period=day`, { headers: auth })).json()) as { buckets: unknown[]; liveErrorRate: number; afterReprocessErrorRate: number };
+      const stats = (await (await fetch(`${base}/errors/stats?period=day`, { headers: auth })).json()) as {
+        buckets: unknown[];
+        liveErrorRate: number;
+        afterReprocessErrorRate: number;
+      };
       expect(stats.buckets.length).toBe(30);
       expect(stats.liveErrorRate).toBeGreaterThan(0);
       expect(stats.afterReprocessErrorRate).toBe(0);

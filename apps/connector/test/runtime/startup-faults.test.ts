@@ -9,7 +9,21 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEMO_USERS, type AmiReplayServer, type B24Emulator, type FaultsConfig, loadRecording, RECORDED_MONITOR_DIR, recordingFileNames, requireService, silentWav, SERVICES, startAmiReplayServer, startB24Emulator, uniquePrefix } from "@asterisk-b24/testkit";
+import {
+  DEMO_USERS,
+  type AmiReplayServer,
+  type B24Emulator,
+  type FaultsConfig,
+  loadRecording,
+  RECORDED_MONITOR_DIR,
+  recordingFileNames,
+  requireService,
+  silentWav,
+  SERVICES,
+  startAmiReplayServer,
+  startB24Emulator,
+  uniquePrefix,
+} from "@asterisk-b24/testkit";
 import { runHealthcheck, startConnectorProcess, until, type ConnectorProcess } from "./process.js";
 
 const available = await requireService("redis");
@@ -73,7 +87,8 @@ describe.runIf(available)("start-up faults never lose calls (connector process)"
       await until("every call finished in Bitrix24", () => emu.calls().filter((c) => c.finish).length >= EXPECTED_CALLS, 180_000);
       await until("the queue drained", async () => queued((await proc.status()).doc) === 0);
       expect(emu.calls().length).toBe(EXPECTED_CALLS);
-      for (const c of emu.calls()) expect({ call: c.CALL_ID, reRegistrations: c.reRegistrations, finished: !!c.finish }).toEqual({ call: c.CALL_ID, reRegistrations: 0, finished: true });
+      for (const c of emu.calls())
+        expect({ call: c.CALL_ID, reRegistrations: c.reRegistrations, finished: !!c.finish }).toEqual({ call: c.CALL_ID, reRegistrations: 0, finished: true });
       const st = await proc.status();
       expect(st.doc.app.crm!.health).toBe("Ok");
       expect(await proc.stop()).toBe(0);
@@ -174,7 +189,12 @@ describe.runIf(available)("start-up faults never lose calls (connector process)"
       });
       expect(after.length).toBe(1);
       expect(emu.calls().length).toBe(1);
-      expect(emu.requests().filter((r) => r.method === "telephony.externalcall.finish" && r.error).map((r) => r.error)).toEqual([]);
+      expect(
+        emu
+          .requests()
+          .filter((r) => r.method === "telephony.externalcall.finish" && r.error)
+          .map((r) => r.error),
+      ).toEqual([]);
       expect(emu.call(call.CALL_ID)!.finish!.at).toBe(call.finish!.at); // not finished a second time
       expect(await second.stop()).toBe(0);
     });

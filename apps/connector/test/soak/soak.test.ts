@@ -14,24 +14,28 @@ import { describeProblems, runSoak } from "./soak.js";
 const available = await requireService("redis");
 
 describe.runIf(available)("mixed-load soak at real pace", () => {
-  it("lands every one of 150 mixed calls, 20 at once, each registered once and finished right", async () => {
-    const report = await runSoak({
-      calls: 150,
-      concurrency: 20,
-      speed: 1,
-      redisUrl: SERVICES.redis.url,
-      redisPrefix: uniquePrefix("soak"),
-      dedupByExternalCallId: false,
-      logger: silentLogger(),
-    });
-    expect(report.calls).toBeGreaterThanOrEqual(150);
-    expect(report.maxConcurrent).toBeGreaterThanOrEqual(15);
-    // Every flow took part, and the portal did de-duplicate registers (the hazard was there).
-    expect(new Set(report.verdicts.map((v) => v.replica.source)).size).toBeGreaterThanOrEqual(10);
-    expect(report.deduplicated).toBeGreaterThan(0);
-    expect(describeProblems(report)).toEqual([]);
-    expect(report.expectedCalls).toBeGreaterThanOrEqual(130);
-    expect(report.landedCalls).toBe(report.expectedCalls);
-    expect(report.rightCalls).toBe(report.expectedCalls);
-  }, 15 * 60_000);
+  it(
+    "lands every one of 150 mixed calls, 20 at once, each registered once and finished right",
+    async () => {
+      const report = await runSoak({
+        calls: 150,
+        concurrency: 20,
+        speed: 1,
+        redisUrl: SERVICES.redis.url,
+        redisPrefix: uniquePrefix("soak"),
+        dedupByExternalCallId: false,
+        logger: silentLogger(),
+      });
+      expect(report.calls).toBeGreaterThanOrEqual(150);
+      expect(report.maxConcurrent).toBeGreaterThanOrEqual(15);
+      // Every flow took part, and the portal did de-duplicate registers (the hazard was there).
+      expect(new Set(report.verdicts.map((v) => v.replica.source)).size).toBeGreaterThanOrEqual(10);
+      expect(report.deduplicated).toBeGreaterThan(0);
+      expect(describeProblems(report)).toEqual([]);
+      expect(report.expectedCalls).toBeGreaterThanOrEqual(130);
+      expect(report.landedCalls).toBe(report.expectedCalls);
+      expect(report.rightCalls).toBe(report.expectedCalls);
+    },
+    15 * 60_000,
+  );
 });

@@ -10,15 +10,7 @@
  *
  * Used by the soak test (soak.test.ts) and `pnpm bench soak`.
  */
-import {
-  DEMO_CONTACTS,
-  loadRecording,
-  mixRecordings,
-  recordingNames,
-  type B24Emulator,
-  type MixedReplica,
-  type Recording,
-} from "@asterisk-b24/testkit";
+import { DEMO_CONTACTS, loadRecording, mixRecordings, recordingNames, type B24Emulator, type MixedReplica, type Recording } from "@asterisk-b24/testkit";
 import type { Logger } from "pino";
 import { startStack } from "../../src/demo/stack.js";
 import type { CallSummary } from "../../src/journal/index.js";
@@ -100,7 +92,14 @@ function countsOk(n: number, want: number | { min: number; max: number }): boole
  * portal ignores EXTERNAL_CALL_ID, so a register answered with an existing call is the portal's
  * doing (the connector must then wait and register again), not a problem of that call.
  */
-export function judgeReplica(replica: MixedReplica, rec: Recording, calls: readonly EmuCall[], journal: ReadonlyMap<string, CallSummary>, cardMode: "ringing" | "answer", dedupExpected: boolean): ReplicaVerdict {
+export function judgeReplica(
+  replica: MixedReplica,
+  rec: Recording,
+  calls: readonly EmuCall[],
+  journal: ReadonlyMap<string, CallSummary>,
+  cardMode: "ringing" | "answer",
+  dedupExpected: boolean,
+): ReplicaVerdict {
   const ids = new Set(replica.linkedids);
   const ours = calls.filter((c) => c.registeredBy !== "portal" && c.EXTERNAL_CALL_ID !== null && ids.has(c.EXTERNAL_CALL_ID));
   const exp = rec.expect.expect;
@@ -171,9 +170,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     const globalProblems: string[] = [];
     const known = new Set(mix.replicas.flatMap((r) => r.linkedids));
-    for (const c of calls) if (c.registeredBy !== "portal" && (c.EXTERNAL_CALL_ID === null || !known.has(c.EXTERNAL_CALL_ID))) globalProblems.push(`${c.CALL_ID}: registered for no replayed call (EXTERNAL_CALL_ID ${c.EXTERNAL_CALL_ID})`);
-    for (const s of summaries) if (s.status === "failed" || s.status === "in_progress" || s.status === "cancelled") globalProblems.push(`journal ${s.callKey}: ${s.status}${s.reason ? ` (${s.reason})` : ""}`);
-    for (const r of stack.emu.requests()) if (typeof r.status === "number" && r.status >= 400 && r.status < 500) globalProblems.push(`Bitrix24 answered ${r.status} to ${r.method}: ${r.error ?? ""}`);
+    for (const c of calls)
+      if (c.registeredBy !== "portal" && (c.EXTERNAL_CALL_ID === null || !known.has(c.EXTERNAL_CALL_ID)))
+        globalProblems.push(`${c.CALL_ID}: registered for no replayed call (EXTERNAL_CALL_ID ${c.EXTERNAL_CALL_ID})`);
+    for (const s of summaries)
+      if (s.status === "failed" || s.status === "in_progress" || s.status === "cancelled")
+        globalProblems.push(`journal ${s.callKey}: ${s.status}${s.reason ? ` (${s.reason})` : ""}`);
+    for (const r of stack.emu.requests())
+      if (typeof r.status === "number" && r.status >= 400 && r.status < 500) globalProblems.push(`Bitrix24 answered ${r.status} to ${r.method}: ${r.error ?? ""}`);
 
     const registerDelays: number[] = [];
     const finishDelays: number[] = [];

@@ -3,9 +3,7 @@ import type { B24Envelope, B24Port } from "../../src/crm/port.js";
 /** A scripted B24Port: records every call; `handlers[method]` answers it. */
 export class FakePort implements B24Port {
   calls: Array<{ method: string; params: Record<string, unknown> }> = [];
-  constructor(
-    public handlers: Record<string, (params: Record<string, unknown>) => B24Envelope | Promise<B24Envelope>> = {},
-  ) {}
+  constructor(public handlers: Record<string, (params: Record<string, unknown>) => B24Envelope | Promise<B24Envelope>> = {}) {}
   async callRaw<T>(method: string, params: Record<string, unknown>): Promise<B24Envelope<T>> {
     this.calls.push({ method, params });
     const handler = this.handlers[method];

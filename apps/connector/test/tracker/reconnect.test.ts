@@ -160,7 +160,9 @@ describe("adoption with what Asterisk still knows (ChanVariable headers from Get
     const cut = rec.messages.findIndex((m) => m.message.event === "BridgeEnter" && m.message.get("Channel")!.startsWith("PJSIP/provider")) + 1;
     const live = liveWithVariables(rec.messages.slice(0, cut), adoptionVariables(LAB_CONFIG)).map((m) =>
       // where a queue call really is now: the queue's context and number
-      m.get("Channel")!.startsWith("PJSIP/provider") ? new AmiMessage(m.fields.map(([k, v]) => [k, k === "Exten" ? "600" : k === "Context" ? "ext-queues" : v] as [string, string])) : m,
+      m.get("Channel")!.startsWith("PJSIP/provider")
+        ? new AmiMessage(m.fields.map(([k, v]) => [k, k === "Exten" ? "600" : k === "Context" ? "ext-queues" : v] as [string, string]))
+        : m,
     );
     const state = createTrackerState();
     const out = reconcile(state, live, epochBase(rec.messages) + rec.messages[cut - 1]!.t, LAB_CONFIG);
@@ -168,7 +170,12 @@ describe("adoption with what Asterisk still knows (ChanVariable headers from Get
     expect(call).toMatchObject({ direction: "inbound", client_number: "79161234567", line_number: "74951234567", did: "74951234567" });
     expect(call.record).toContain("in-74951234567-79161234567-");
     // Without the variables the line is the trunk, never the queue number.
-    const bare = reconcile(createTrackerState(), live.map((m) => new AmiMessage(m.fields.filter(([k]) => k !== "ChanVariable"))), 1, LAB_CONFIG);
+    const bare = reconcile(
+      createTrackerState(),
+      live.map((m) => new AmiMessage(m.fields.filter(([k]) => k !== "ChanVariable"))),
+      1,
+      LAB_CONFIG,
+    );
     expect(bare.events.at(-1)!.call.line_number).toBe("provider");
   });
 });

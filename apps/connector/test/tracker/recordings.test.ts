@@ -86,12 +86,7 @@ describe("tracker replays every recording", () => {
 
 const SCENARIOS: Record<string, (r: Replay) => void> = {
   "01_inbound_ext101_answered": (r) => {
-    expect(stageList(r.events)).toEqual([
-      "conversation_requested 101",
-      "conversation_accepted 101",
-      "conversation_ended 101",
-      "call_ended",
-    ]);
+    expect(stageList(r.events)).toEqual(["conversation_requested 101", "conversation_accepted 101", "conversation_ended 101", "call_ended"]);
     const c = onlyCall(r);
     expect(c).toMatchObject({
       direction: "inbound",

@@ -1,15 +1,7 @@
 /** Test helpers: replay a recording (or a hand-written message list) through the tracker. */
 import { AmiMessage } from "@asterisk-b24/ami";
 import { loadRecording, type TimedMessage } from "@asterisk-b24/testkit";
-import {
-  createTrackerState,
-  reconcile,
-  track,
-  type StageEvent,
-  type TrackerConfig,
-  type TrackerState,
-  type CallFull,
-} from "../../src/tracker/index.js";
+import { createTrackerState, reconcile, track, type StageEvent, type TrackerConfig, type TrackerState, type CallFull } from "../../src/tracker/index.js";
 
 /** The lab PBX of the recordings: support queue 601 with 501/502 is not in the CRM. */
 export const LAB_CONFIG: Partial<TrackerConfig> = { nonCrmQueues: ["support", "601"], nonCrmExtensions: ["501", "502"] };

@@ -16,8 +16,23 @@ const jsonl = (rows: Array<{ t: number; fields: readonly (readonly [string, stri
 export function fixtureFiles(flow: SyntheticFlow): Record<string, string> {
   const last = flow.messages.at(-1)?.t ?? 0;
   const actions = [
-    { t: 0, fields: [["Action", "Login"], ["Username", "crm"], ["Secret", "********"], ["Events", "on"], ["ActionID", "synthetic-1"]] as [string, string][] },
-    { t: last + 100, fields: [["Action", "Logoff"], ["ActionID", "synthetic-2"]] as [string, string][] },
+    {
+      t: 0,
+      fields: [
+        ["Action", "Login"],
+        ["Username", "crm"],
+        ["Secret", "********"],
+        ["Events", "on"],
+        ["ActionID", "synthetic-1"],
+      ] as [string, string][],
+    },
+    {
+      t: last + 100,
+      fields: [
+        ["Action", "Logoff"],
+        ["ActionID", "synthetic-2"],
+      ] as [string, string][],
+    },
   ];
   const ami = "Asterisk Call Manager/11.0.0\r\n" + flow.messages.map((m) => serializeFields(m.message.fields)).join("");
   const md = [

@@ -17,7 +17,10 @@ function inboundLeg(p: SyntheticPbx, uid: string): Chan {
 
 function ringAndAnswer(p: SyntheticPbx, caller: Chan, phone: Chan, ringMs: number, bridge: string): void {
   p.dialBegin(caller, phone, phone.name.split("-")[0]!.slice(6)).newstate(phone, 5);
-  p.at(p.t + ringMs).newstate(phone, 6).dialEnd(caller, phone, "ANSWER").newstate(caller, 6);
+  p.at(p.t + ringMs)
+    .newstate(phone, 6)
+    .dialEnd(caller, phone, "ANSWER")
+    .newstate(caller, 6);
   p.event("BridgeCreate", { BridgeUniqueid: bridge, BridgeType: "basic", BridgeTechnology: "simple_bridge" });
   p.bridgeEnter(bridge, phone).bridgeEnter(bridge, caller);
 }

@@ -75,8 +75,24 @@ function phone(p: SyntheticPbx, ext: string, uid: string, linkedid: string, conn
   return p.newchannel(`PJSIP/${ext}-0000000${uid.split(".")[1]}`, uid, linkedid, { cid: ext, cidName: PHONES[ext] ?? ext, connected, exten: ext });
 }
 
-const basic = (id: string) => ({ BridgeUniqueid: id, BridgeType: "basic", BridgeTechnology: "simple_bridge", BridgeCreator: "<unknown>", BridgeName: "<unknown>", BridgeNumChannels: "0", BridgeVideoSourceMode: "none" });
-const parking = (id: string) => ({ BridgeUniqueid: id, BridgeType: "parking", BridgeTechnology: "holding_bridge", BridgeCreator: "Park", BridgeName: "default", BridgeNumChannels: "0", BridgeVideoSourceMode: "none" });
+const basic = (id: string) => ({
+  BridgeUniqueid: id,
+  BridgeType: "basic",
+  BridgeTechnology: "simple_bridge",
+  BridgeCreator: "<unknown>",
+  BridgeName: "<unknown>",
+  BridgeNumChannels: "0",
+  BridgeVideoSourceMode: "none",
+});
+const parking = (id: string) => ({
+  BridgeUniqueid: id,
+  BridgeType: "parking",
+  BridgeTechnology: "holding_bridge",
+  BridgeCreator: "Park",
+  BridgeName: "default",
+  BridgeNumChannels: "0",
+  BridgeVideoSourceMode: "none",
+});
 
 function enterBridge(p: SyntheticPbx, b: Record<string, string>, ch: Chan): void {
   p.event("BridgeEnter", b, p.block(ch));
@@ -151,7 +167,22 @@ export function pickupFlow(): SyntheticFlow {
       "on 102's uniqueid, 101's old identity hangs up as <ZOMBIE> (cause 26). 102 talks to the client about 22 s; the client hangs up.\n\n" +
       "Expected CRM outcome: incoming call on line 74951234567, answered, responsible 102 (user 2), talk ~22 s, " +
       "card shown to 101 while ringing and to 102 (the picker), recording attached.",
-    events: ["Newchannel", "DialBegin", "Newstate", "Newexten", "Pickup", "Rename", "DialEnd", "Hangup", "BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy", "VarSet", "MixMonitorStart"],
+    events: [
+      "Newchannel",
+      "DialBegin",
+      "Newstate",
+      "Newexten",
+      "Pickup",
+      "Rename",
+      "DialEnd",
+      "Hangup",
+      "BridgeCreate",
+      "BridgeEnter",
+      "BridgeLeave",
+      "BridgeDestroy",
+      "VarSet",
+      "MixMonitorStart",
+    ],
     messages: p.messages,
     contactOwner: 1,
     expect: expectCall({ responsible: 2, status: "answered", talk: 22, shownTo: [1, 2], record: true }),
@@ -175,22 +206,41 @@ export function parkFlow(end: ParkEnd): SyntheticFlow {
   leaveBridge(p, basic("bridge-1"), client);
   p.event("BridgeCreate", parking("bridge-park"));
   enterBridge(p, parking("bridge-park"), client);
-  const parkFields = (duration: number, timeout = "30") => ({ ParkerDialString: "PJSIP/101", Parkinglot: "default", ParkingSpace: "701", ParkingTimeout: timeout, ParkingDuration: String(duration) });
+  const parkFields = (duration: number, timeout = "30") => ({
+    ParkerDialString: "PJSIP/101",
+    Parkinglot: "default",
+    ParkingSpace: "701",
+    ParkingTimeout: timeout,
+    ParkingDuration: String(duration),
+  });
   p.event("ParkedCall", p.block(client, "Parkee"), p.block(p101, "Parker"), parkFields(0));
   p.event("MusicOnHoldStart", p.block(client), { Class: "default" });
-  p.event(
-    "BlindTransfer",
-    { Result: "Success" },
-    p.block(p101, "Transferer"),
-    p.block(client, "Transferee"),
-    { ...basic("bridge-1"), BridgeNumChannels: "1", IsExternal: "No", Context: "from-internal", Extension: "700" },
-  );
+  p.event("BlindTransfer", { Result: "Success" }, p.block(p101, "Transferer"), p.block(client, "Transferee"), {
+    ...basic("bridge-1"),
+    BridgeNumChannels: "1",
+    IsExternal: "No",
+    Context: "from-internal",
+    Extension: "700",
+  });
   leaveBridge(p, basic("bridge-1"), p101);
   p.event("BridgeDestroy", basic("bridge-1"));
   p.hangup(p101, 16);
   let name = "";
   let story = "";
-  const events = ["Newchannel", "DialBegin", "DialEnd", "Newstate", "BridgeEnter", "BridgeLeave", "ParkedCall", "MusicOnHoldStart", "MusicOnHoldStop", "BlindTransfer", "Hangup", "VarSet"];
+  const events = [
+    "Newchannel",
+    "DialBegin",
+    "DialEnd",
+    "Newstate",
+    "BridgeEnter",
+    "BridgeLeave",
+    "ParkedCall",
+    "MusicOnHoldStart",
+    "MusicOnHoldStop",
+    "BlindTransfer",
+    "Hangup",
+    "VarSet",
+  ];
   if (end === "retrieved") {
     p.at(20000);
     const R = "1796000120.2";

@@ -94,7 +94,15 @@ export class SyntheticPbx {
   bridgeEnter(bridge: string, ch: Chan, extra: Record<string, string> = {}): this {
     return this.event(
       "BridgeEnter",
-      { BridgeUniqueid: bridge, BridgeType: "basic", BridgeTechnology: "simple_bridge", BridgeCreator: "<unknown>", BridgeName: "<unknown>", BridgeNumChannels: "1", BridgeVideoSourceMode: "none" },
+      {
+        BridgeUniqueid: bridge,
+        BridgeType: "basic",
+        BridgeTechnology: "simple_bridge",
+        BridgeCreator: "<unknown>",
+        BridgeName: "<unknown>",
+        BridgeNumChannels: "1",
+        BridgeVideoSourceMode: "none",
+      },
       this.block(ch),
       extra,
     );
@@ -103,7 +111,15 @@ export class SyntheticPbx {
   bridgeLeave(bridge: string, ch: Chan): this {
     return this.event(
       "BridgeLeave",
-      { BridgeUniqueid: bridge, BridgeType: "basic", BridgeTechnology: "simple_bridge", BridgeCreator: "<unknown>", BridgeName: "<unknown>", BridgeNumChannels: "1", BridgeVideoSourceMode: "none" },
+      {
+        BridgeUniqueid: bridge,
+        BridgeType: "basic",
+        BridgeTechnology: "simple_bridge",
+        BridgeCreator: "<unknown>",
+        BridgeName: "<unknown>",
+        BridgeNumChannels: "1",
+        BridgeVideoSourceMode: "none",
+      },
       this.block(ch),
     );
   }

@@ -158,9 +158,27 @@ describe("click-to-call correlation", () => {
 
   it("Originate that never creates a channel (Reason 0): a call that only ends, with the originate's data", () => {
     const state = createTrackerState();
-    const action = AmiMessage.from({ Action: "Originate", ActionID: "c2c-77", Channel: "PJSIP/106", Context: "from-internal", Exten: "89161234567", Async: "true", Variable: ["CRM_CALL_ID=b24-777", "CRM_USER_ID=6"] });
+    const action = AmiMessage.from({
+      Action: "Originate",
+      ActionID: "c2c-77",
+      Channel: "PJSIP/106",
+      Context: "from-internal",
+      Exten: "89161234567",
+      Async: "true",
+      Variable: ["CRM_CALL_ID=b24-777", "CRM_USER_ID=6"],
+    });
     expect(track(state, action, 1000).events).toEqual([]);
-    const resp = AmiMessage.from({ Event: "OriginateResponse", ActionID: "c2c-77", Response: "Failure", Channel: "PJSIP/106", Context: "from-internal", Exten: "89161234567", Reason: "0", Uniqueid: "<unknown>", CallerIDNum: "<unknown>" });
+    const resp = AmiMessage.from({
+      Event: "OriginateResponse",
+      ActionID: "c2c-77",
+      Response: "Failure",
+      Channel: "PJSIP/106",
+      Context: "from-internal",
+      Exten: "89161234567",
+      Reason: "0",
+      Uniqueid: "<unknown>",
+      CallerIDNum: "<unknown>",
+    });
     const out = track(state, resp, 1200);
     expect(out.events.map((e) => e.stage)).toEqual(["call_ended"]);
     expect(out.events[0]!.call).toMatchObject({

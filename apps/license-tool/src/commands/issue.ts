@@ -42,7 +42,7 @@ export function issue(ctx: CliContext, argv: string[]): number {
     portals: wholeNumber("issue", o.portals, "portals", 1),
   };
   if (o.expires !== undefined && o.days !== undefined) throw new UsageError("give either --expires or --days, not both", "issue");
-  if (o.expires === undefined && o.days === undefined) throw new UsageError('missing --expires <YYYY-MM-DD|never> or --days <n>', "issue");
+  if (o.expires === undefined && o.days === undefined) throw new UsageError("missing --expires <YYYY-MM-DD|never> or --days <n>", "issue");
   const now = ctx.now();
   const startsAt = o.starts !== undefined ? date("issue", o.starts, "starts", false) : now;
   let expiresAt: number | undefined;

@@ -20,9 +20,7 @@ export function request(ctx: CliContext, argv: string[]): number {
     throw new UsageError(`--factors: ${(error as Error).message}`, "request");
   }
   if (factors && factors.length === 0) throw new UsageError("--factors is empty", "request");
-  const sources = systemFingerprintSources(
-    o["machine-id-file"] !== undefined ? { machineIdPaths: [pathIn(ctx, o["machine-id-file"])] } : {},
-  );
+  const sources = systemFingerprintSources(o["machine-id-file"] !== undefined ? { machineIdPaths: [pathIn(ctx, o["machine-id-file"])] } : {});
   const req = createLicenseRequest({
     customer,
     contact: o.contact,

@@ -39,9 +39,7 @@ export function verify(ctx: CliContext, argv: string[]): number {
   const machine: MachineFingerprint =
     o.request !== undefined
       ? readLicenseRequestFile(pathIn(ctx, o.request)).factors
-      : computeFingerprint(
-          systemFingerprintSources(o["machine-id-file"] !== undefined ? { machineIdPaths: [pathIn(ctx, o["machine-id-file"])] } : {}),
-        );
+      : computeFingerprint(systemFingerprintSources(o["machine-id-file"] !== undefined ? { machineIdPaths: [pathIn(ctx, o["machine-id-file"])] } : {}));
   const where = o.request !== undefined ? "the requesting machine" : "this machine";
 
   const guard = new LicenseGuard({

@@ -41,7 +41,10 @@ export function commandReply(format: CommandFormat, actionId: string | undefined
 
 /** `OriginateResponse` event for a synthetic (non-recorded) Originate: answered, Reason 4. */
 export function originateResponse(action: AmiMessage, actionId: string | undefined): AmiField[] {
-  const fields: AmiField[] = [["Event", "OriginateResponse"], ["Privilege", "call,all"]];
+  const fields: AmiField[] = [
+    ["Event", "OriginateResponse"],
+    ["Privilege", "call,all"],
+  ];
   if (actionId !== undefined) fields.push(["ActionID", actionId]);
   fields.push(["Response", "Success"], ["Channel", action.get("Channel") ?? ""]);
   if (action.has("Application")) fields.push(["Application", action.get("Application")!], ["Data", action.get("Data") ?? ""]);

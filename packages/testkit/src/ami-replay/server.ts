@@ -92,9 +92,7 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
   const secret = options.secret ?? "secret";
   const logger = options.logger ?? silentLogger;
   const silent = new Set((options.silentActions ?? []).map((a) => a.toLowerCase()));
-  const commandOutputs = new Map(
-    Object.entries({ ...DEFAULT_COMMAND_OUTPUTS, ...options.commandOutputs }).map(([k, v]) => [k.toLowerCase(), v]),
-  );
+  const commandOutputs = new Map(Object.entries({ ...DEFAULT_COMMAND_OUTPUTS, ...options.commandOutputs }).map(([k, v]) => [k.toLowerCase(), v]));
   const commandFormat = options.commandFormat ?? "modern";
   const chunkOpts = options.chunking === true ? {} : options.chunking || undefined;
   const recordings = (options.recordings ?? []).map((r) => (typeof r === "string" ? loadRecording(r) : r));
@@ -232,7 +230,9 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
         player.detach(s);
         logger.debug({ session: s.id }, "AMI replay: connection closed");
       },
-      chunkOpts ? { min: Math.max(1, chunkOpts.minBytes ?? 1), max: Math.max(chunkOpts.minBytes ?? 1, chunkOpts.maxBytes ?? 16), random: seededRandom(chunkOpts.seed ?? 1) } : undefined,
+      chunkOpts
+        ? { min: Math.max(1, chunkOpts.minBytes ?? 1), max: Math.max(chunkOpts.minBytes ?? 1, chunkOpts.maxBytes ?? 16), random: seededRandom(chunkOpts.seed ?? 1) }
+        : undefined,
       logger,
     );
     sessions.add(session);

@@ -67,11 +67,7 @@ async function runBatch(ctx: MethodContext): Promise<unknown> {
   const { portal, auth } = ctx;
   const cmd = param(ctx.params, "cmd");
   const halt = phpTruthy(param(ctx.params, "halt"));
-  const entries: Array<[string, unknown]> = Array.isArray(cmd)
-    ? cmd.map((v, i) => [String(i), v])
-    : cmd !== null && typeof cmd === "object"
-      ? Object.entries(cmd)
-      : [];
+  const entries: Array<[string, unknown]> = Array.isArray(cmd) ? cmd.map((v, i) => [String(i), v]) : cmd !== null && typeof cmd === "object" ? Object.entries(cmd) : [];
   const result = new Map<string, unknown>();
   const errors = new Map<string, unknown>();
   const total = new Map<string, unknown>();

@@ -21,12 +21,7 @@ export interface RestCallOptions {
 }
 
 /** POST `${base}${method}` (base ends with "/"), e.g. restCall(emu.webhookUrl, "user.get", { FILTER: { ACTIVE: true } }). */
-export function restCall(
-  base: string,
-  method: string,
-  params: Record<string, unknown> = {},
-  opts: RestCallOptions = {},
-): Promise<RestReply> {
+export function restCall(base: string, method: string, params: Record<string, unknown> = {}, opts: RestCallOptions = {}): Promise<RestReply> {
   const encoding = opts.encoding ?? "json";
   const url = new URL(method, base);
   let payload: string | undefined;

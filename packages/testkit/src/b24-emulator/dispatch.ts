@@ -18,9 +18,7 @@ export interface TimeObject {
   operating?: number;
 }
 
-export type CallOutcome =
-  | { ok: true; result: unknown; total?: number; next?: number; time: TimeObject }
-  | { ok: false; error: RestError };
+export type CallOutcome = { ok: true; result: unknown; total?: number; next?: number; time: TimeObject } | { ok: false; error: RestError };
 
 /** Strip `.json` / `.xml`, lower-case (the server does `mb_strtolower`). */
 export function normaliseMethod(raw: string): string {
@@ -46,14 +44,7 @@ export interface ExecuteOptions {
   showOperatingOf?: string;
 }
 
-export async function executeMethod(
-  portal: Portal,
-  method: string,
-  def: MethodDef | undefined,
-  auth: AuthInfo,
-  params: Params,
-  opts: ExecuteOptions,
-): Promise<CallOutcome> {
+export async function executeMethod(portal: Portal, method: string, def: MethodDef | undefined, auth: AuthInfo, params: Params, opts: ExecuteOptions): Promise<CallOutcome> {
   if (!def) return { ok: false, error: methodNotFound() };
   const startMs = portal.now();
   const key = operatingKey(auth, method);

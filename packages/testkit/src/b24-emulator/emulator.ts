@@ -5,18 +5,7 @@ import { startClickToCall, type ClickToCallInput } from "./methods/telephony.js"
 import { Portal } from "./portal.js";
 import { framesFor, renderFramePage } from "./portal-frame.js";
 import { EmulatorServer } from "./server.js";
-import type {
-  CallRecord,
-  EmulatorStats,
-  FaultsConfig,
-  LimitsConfig,
-  OperatingLimitConfig,
-  RequestLogEntry,
-  SeedContact,
-  SeedLead,
-  SeedUser,
-} from "./types.js";
-
+import type { CallRecord, EmulatorStats, FaultsConfig, LimitsConfig, OperatingLimitConfig, RequestLogEntry, SeedContact, SeedLead, SeedUser } from "./types.js";
 
 export type EmulatorEvent = "ONEXTERNALCALLSTART" | "ONEXTERNALCALLBACKSTART" | "ONVOXIMPLANTCALLINIT" | "ONVOXIMPLANTCALLEND";
 

@@ -7,7 +7,6 @@ import { seededRandom as mulberry32 } from "../util/random.js";
 
 export type FaultDecision = "reset" | "hang" | "503" | "500" | null;
 
-
 export class FaultInjector {
   private config: FaultsConfig = {};
   private outageUntil = 0;

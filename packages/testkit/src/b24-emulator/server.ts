@@ -11,11 +11,7 @@ import { readBody, requestData } from "./http-body.js";
 import type { Portal } from "./portal.js";
 
 export type InspectionHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void>;
-export type UploadHandler = (
-  portal: Portal,
-  params: Record<string, unknown>,
-  files: Map<string, { filename: string; content: Buffer; contentType: string }>,
-) => unknown;
+export type UploadHandler = (portal: Portal, params: Record<string, unknown>, files: Map<string, { filename: string; content: Buffer; contentType: string }>) => unknown;
 
 const GATEWAY_503 =
   "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n" +

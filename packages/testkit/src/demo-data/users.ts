@@ -12,6 +12,4 @@ export const DEMO_USERS = [
 ];
 
 /** The known client most recordings call from. */
-export const DEMO_CONTACTS = [
-  { ID: 1, NAME: "Known", LAST_NAME: "Client", ASSIGNED_BY_ID: 1, PHONE: [{ VALUE: "+79161234567", VALUE_TYPE: "WORK" }] },
-];
+export const DEMO_CONTACTS = [{ ID: 1, NAME: "Known", LAST_NAME: "Client", ASSIGNED_BY_ID: 1, PHONE: [{ VALUE: "+79161234567", VALUE_TYPE: "WORK" }] }];

@@ -17,7 +17,7 @@ function callRow(c, selected, names) {
     h("td", c.direction ?? "—"),
     h("td.mono", c.clientNumber ?? "—"),
     h("td.mono", c.lineNumber ?? "—"),
-    h("td", c.responsibleUserId ? names[c.responsibleUserId] ?? `user ${c.responsibleUserId}` : "—"),
+    h("td", c.responsibleUserId ? (names[c.responsibleUserId] ?? `user ${c.responsibleUserId}`) : "—"),
     h("td", pill(c.status)),
     h("td.mono", c.statusCode ?? ""),
     h("td.num", c.durationSec !== undefined ? fmt.duration(c.durationSec) : ""),
@@ -31,7 +31,11 @@ export async function renderCalls(main, query) {
   const inputs = {
     number: h("input", { name: "number", placeholder: "client or line number", value: query.get("number") ?? "" }),
     manager: h("input", { name: "manager", placeholder: "user ID, extension or name", value: query.get("manager") ?? "" }),
-    status: h("select", { name: "status" }, STATUSES.map((s) => h("option", { value: s, selected: query.get("status") === s }, s || "any"))),
+    status: h(
+      "select",
+      { name: "status" },
+      STATUSES.map((s) => h("option", { value: s, selected: query.get("status") === s }, s || "any")),
+    ),
     from: h("input", { name: "from", type: "datetime-local", value: query.get("from") ?? "" }),
     to: h("input", { name: "to", type: "datetime-local", value: query.get("to") ?? "" }),
   };
@@ -82,8 +86,17 @@ export async function renderCalls(main, query) {
     calls.length
       ? h(
           "table",
-          h("thead", h("tr", ["First seen", "Direction", "Client", "Line", "Responsible", "Status", "Code", "Duration", "Reason"].map((t) => h("th", t)))),
-          h("tbody", calls.map((c) => callRow(c, selected, names))),
+          h(
+            "thead",
+            h(
+              "tr",
+              ["First seen", "Direction", "Client", "Line", "Responsible", "Status", "Code", "Duration", "Reason"].map((t) => h("th", t)),
+            ),
+          ),
+          h(
+            "tbody",
+            calls.map((c) => callRow(c, selected, names)),
+          ),
         )
       : h("div.empty", "No call matches."),
   );
@@ -93,7 +106,7 @@ export async function renderCalls(main, query) {
 function entryItem(e) {
   const tag = e.kind === "request" ? "request" : e.kind === "result" ? "result" : e.kind === "error" ? "error" : "note";
   const title = e.method ?? e.error?.type ?? "";
-  const text = e.error ? e.error.message : e.text ?? "";
+  const text = e.error ? e.error.message : (e.text ?? "");
   const body = e.params !== undefined ? e.params : e.result;
   return h(
     "li",
@@ -156,10 +169,24 @@ export async function renderCall(main, key) {
         "div.card",
         h("h2", "Recording"),
         t.recording
-          ? h("div", h("div.mono.small", t.recording.file), t.recording.url ? h("audio", { controls: true, preload: "none", src: t.recording.url, style: "width:100%;margin-top:8px" }) : h("p.muted.small", t.recording.note))
+          ? h(
+              "div",
+              h("div.mono.small", t.recording.file),
+              t.recording.url ? h("audio", { controls: true, preload: "none", src: t.recording.url, style: "width:100%;margin-top:8px" }) : h("p.muted.small", t.recording.note),
+            )
           : h("div.empty", "No recording for this call."),
         h("h2", { style: "margin-top:16px" }, "Reprocess"),
-        h("div.actions", h("button.secondary", { id: "reprocess-this", onclick: () => panel.start({ from: new Date(s.firstSeenAt).toISOString(), to: new Date(s.firstSeenAt + 1000).toISOString(), callKeys: [s.callKey] }) }, "Reprocess this call")),
+        h(
+          "div.actions",
+          h(
+            "button.secondary",
+            {
+              id: "reprocess-this",
+              onclick: () => panel.start({ from: new Date(s.firstSeenAt).toISOString(), to: new Date(s.firstSeenAt + 1000).toISOString(), callKeys: [s.callKey] }),
+            },
+            "Reprocess this call",
+          ),
+        ),
         h("div.section", panel.element),
       ),
     ),
@@ -173,14 +200,22 @@ export async function renderCall(main, key) {
           h(
             "li",
             { "data-stage": step.stage?.name ?? "" },
-            step.stage ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small", `  PBX time ${fmt.clock(step.stage.at)}`)) : h("div.muted", "before the first stage"),
+            step.stage
+              ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small", `  PBX time ${fmt.clock(step.stage.at)}`))
+              : h("div.muted", "before the first stage"),
             step.entries.length ? h("ul.entries", step.entries.map(entryItem)) : null,
           ),
         ),
         h(
           "li.outcome",
           { class: t.outcome.status, "data-outcome": t.outcome.status },
-          h("div", h("span.tag", "outcome"), pill(t.outcome.status), t.outcome.statusCode ? ` STATUS_CODE ${t.outcome.statusCode}` : "", t.outcome.responsibleUserId ? ` · responsible: ${userName(t.outcome.responsibleUserId)}` : ""),
+          h(
+            "div",
+            h("span.tag", "outcome"),
+            pill(t.outcome.status),
+            t.outcome.statusCode ? ` STATUS_CODE ${t.outcome.statusCode}` : "",
+            t.outcome.responsibleUserId ? ` · responsible: ${userName(t.outcome.responsibleUserId)}` : "",
+          ),
           t.outcome.reason ? h("div.small", t.outcome.reason) : null,
         ),
       ),

@@ -67,5 +67,8 @@ function niceStep(v) {
 }
 
 export function legend(series) {
-  return h("div.legend", series.map((s0) => h("span", h("i", { style: `background:${s0.color}` }), s0.name)));
+  return h(
+    "div.legend",
+    series.map((s0) => h("span", h("i", { style: `background:${s0.color}` }), s0.name)),
+  );
 }

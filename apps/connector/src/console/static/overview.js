@@ -37,8 +37,16 @@ async function errorStats(doc) {
     const start = (b) => (typeof b.start === "number" ? b.start : Date.parse(b.start));
     return {
       source: "/api/errors/stats",
-      hourly: slots(hour.body.buckets.map((b) => ({ ...b, start: start(b) })), 24, HOUR),
-      daily: slots(day.body.buckets.map((b) => ({ ...b, start: start(b) })), 7, DAY),
+      hourly: slots(
+        hour.body.buckets.map((b) => ({ ...b, start: start(b) })),
+        24,
+        HOUR,
+      ),
+      daily: slots(
+        day.body.buckets.map((b) => ({ ...b, start: start(b) })),
+        7,
+        DAY,
+      ),
       liveErrorRate: hour.body.liveErrorRate,
       afterReprocessErrorRate: hour.body.afterReprocessErrorRate,
     };
@@ -61,7 +69,13 @@ function errorChart(buckets, label, id, labelEvery) {
 }
 
 function kpi(label, value, sub, id, alert = false) {
-  return h("div.card.kpi", { id, class: alert ? "alert" : undefined }, h("div.label", label), h("div.value", { "data-value": String(value) }, value), sub ? h("div.sub", sub) : null);
+  return h(
+    "div.card.kpi",
+    { id, class: alert ? "alert" : undefined },
+    h("div.label", label),
+    h("div.value", { "data-value": String(value) }, value),
+    sub ? h("div.sub", sub) : null,
+  );
 }
 
 function healthCard(c) {
@@ -70,7 +84,12 @@ function healthCard(c) {
     { class: c.health, "data-component": c.id, "data-health": c.health },
     h("div.head", h("span.title", c.title), pill(c.health)),
     h("div.summary", c.summary),
-    c.problems.length ? h("ul.problems", c.problems.map((p) => h("li", p))) : null,
+    c.problems.length
+      ? h(
+          "ul.problems",
+          c.problems.map((p) => h("li", p)),
+        )
+      : null,
     c.fix ? h("div.fix", h("b", "How to fix: "), c.fix) : null,
   );
 }
@@ -79,7 +98,13 @@ function liveTable(live, now) {
   if (!live.calls.length) return h("div.empty", "No call right now.");
   return h(
     "table",
-    h("thead", h("tr", ["Since", "Direction", "Client", "Line", "Employees"].map((t) => h("th", t)))),
+    h(
+      "thead",
+      h(
+        "tr",
+        ["Since", "Direction", "Client", "Line", "Employees"].map((t) => h("th", t)),
+      ),
+    ),
     h(
       "tbody",
       live.calls.map((c) =>
@@ -90,7 +115,12 @@ function liveTable(live, now) {
           h("td", c.direction),
           h("td.mono", c.client || "—"),
           h("td.mono", c.line || "—"),
-          h("td", c.legs.length ? c.legs.map((l) => h("span.pill", { class: l.state === "talking" ? "Ok" : "in_progress", style: "margin-right:4px" }, `${l.ext} ${l.state}`)) : h("span.muted", "IVR / queue")),
+          h(
+            "td",
+            c.legs.length
+              ? c.legs.map((l) => h("span.pill", { class: l.state === "talking" ? "Ok" : "in_progress", style: "margin-right:4px" }, `${l.ext} ${l.state}`))
+              : h("span.muted", "IVR / queue"),
+          ),
         ),
       ),
     ),
@@ -121,7 +151,12 @@ export async function renderOverview(main, query) {
           "div.grid.cols-5",
           kpi("Live calls", doc.live.count, "followed by the tracker now", "kpi-live"),
           kpi("Calls (24 h)", doc.totals24h.calls, `${doc.totals24h.delivered} in Bitrix24 · ${doc.totals24h.inProgress} in progress`, "kpi-calls"),
-          kpi("Waiting for Bitrix24", doc.queue.callsWaiting, doc.queue.batches ? `${doc.queue.batches.waiting + doc.queue.batches.delayed} batches queued · ${doc.queue.batches.active} sending` : "queue not readable", "kpi-queue"),
+          kpi(
+            "Waiting for Bitrix24",
+            doc.queue.callsWaiting,
+            doc.queue.batches ? `${doc.queue.batches.waiting + doc.queue.batches.delayed} batches queued · ${doc.queue.batches.active} sending` : "queue not readable",
+            "kpi-queue",
+          ),
           kpi("Batch rate", doc.batchRatePerMinute ?? "—", "batches per minute to Bitrix24", "kpi-batches"),
           kpi(
             "Error rate (1 h)",

@@ -14,7 +14,14 @@ export function reprocessPanel() {
     clear(box, h("div.notice", "Starting reprocessing…"));
     const res = await api("/api/reprocess", { method: "POST", body: JSON.stringify({ only: "all", ...request }) });
     if (res.status === 404) {
-      clear(box, h("div.notice.warn", { "data-reprocess": "unavailable" }, "Reprocessing is not available in this connector (no /api/reprocess). Update the connector to reprocess calls from here."));
+      clear(
+        box,
+        h(
+          "div.notice.warn",
+          { "data-reprocess": "unavailable" },
+          "Reprocessing is not available in this connector (no /api/reprocess). Update the connector to reprocess calls from here.",
+        ),
+      );
       return;
     }
     if (!res.ok || !res.body?.id) {
@@ -53,7 +60,11 @@ export function reprocessPanel() {
               : h("a", { href: `/api/reprocess/${encodeURIComponent(id)}/report.html`, target: "_blank" }, "Open the report"),
           ),
           counts
-            ? h("p.small", { "data-counts": JSON.stringify(counts) }, `checked ${counts.checked} · already fine ${counts.alreadyFine} · fixed ${counts.fixed} · still wrong ${counts.stillWrong}`)
+            ? h(
+                "p.small",
+                { "data-counts": JSON.stringify(counts) },
+                `checked ${counts.checked} · already fine ${counts.alreadyFine} · fixed ${counts.fixed} · still wrong ${counts.stillWrong}`,
+              )
             : null,
           job.error ? h("div.notice.err", job.error) : null,
         ),

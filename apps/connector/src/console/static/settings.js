@@ -6,7 +6,10 @@ function issuesList(check) {
     "div.notice.err",
     { "data-check": "invalid" },
     h("b", `${check.issues.length} wrong setting${check.issues.length === 1 ? "" : "s"}:`),
-    h("ul.issues", check.issues.map((i) => h("li", { "data-path": i.path }, h("code", i.path || "(root)"), " ", i.message))),
+    h(
+      "ul.issues",
+      check.issues.map((i) => h("li", { "data-path": i.path }, h("code", i.path || "(root)"), " ", i.message)),
+    ),
   );
 }
 
@@ -15,7 +18,12 @@ function connectionsTable(result) {
     "table",
     { id: "connections-result", "data-ok": String(result.ok) },
     h("thead", h("tr", h("th", "Connection"), h("th", ""), h("th", "Answer"))),
-    h("tbody", result.results.map((r) => h("tr", { "data-connection": r.id, "data-ok": String(r.ok) }, h("td", r.title), h("td", pill(r.ok ? "OK" : "failed", r.ok ? "ok" : "failed")), h("td.small", r.detail)))),
+    h(
+      "tbody",
+      result.results.map((r) =>
+        h("tr", { "data-connection": r.id, "data-ok": String(r.ok) }, h("td", r.title), h("td", pill(r.ok ? "OK" : "failed", r.ok ? "ok" : "failed")), h("td.small", r.detail)),
+      ),
+    ),
   );
 }
 
@@ -31,7 +39,14 @@ function usersSection(doc) {
         { id: "users-without-extension" },
         h("h2", `Bitrix24 users without an internal number (${noExt.length})`),
         noExt.length
-          ? h("table", h("thead", h("tr", h("th", "ID"), h("th", "Name"))), h("tbody", noExt.map((u) => h("tr", { "data-user": u.id }, h("td", u.id), h("td", u.name || "—")))))
+          ? h(
+              "table",
+              h("thead", h("tr", h("th", "ID"), h("th", "Name"))),
+              h(
+                "tbody",
+                noExt.map((u) => h("tr", { "data-user": u.id }, h("td", u.id), h("td", u.name || "—"))),
+              ),
+            )
           : h("div.empty", "Every user has an internal number."),
         h("p.muted.small", "Calls can never show a card to them: set Employee profile → Internal phone (UF_PHONE_INNER)."),
       ),
@@ -40,7 +55,14 @@ function usersSection(doc) {
         { id: "unmapped-extensions" },
         h("h2", `PBX extensions that map to nobody (${unmapped.length})`),
         unmapped.length
-          ? h("table", h("thead", h("tr", h("th", "Extension"), h("th", "Looked up as"), h("th", "Seen in"))), h("tbody", unmapped.map((e) => h("tr", { "data-extension": e.extension }, h("td.mono", e.extension), h("td.mono", e.mapsTo), h("td.small", e.seenIn.join(", "))))))
+          ? h(
+              "table",
+              h("thead", h("tr", h("th", "Extension"), h("th", "Looked up as"), h("th", "Seen in"))),
+              h(
+                "tbody",
+                unmapped.map((e) => h("tr", { "data-extension": e.extension }, h("td.mono", e.extension), h("td.mono", e.mapsTo), h("td.small", e.seenIn.join(", ")))),
+              ),
+            )
           : h("div.empty", "Every extension seen on the PBX reaches a Bitrix24 user."),
         h("p.muted.small", "The most common cause of lost cards: give the user this internal number, or map it with product.extensionMap / product.extensionRules."),
       ),
@@ -51,7 +73,13 @@ function usersSection(doc) {
       h("h2", `All users (${doc.users.length}) `, h("span.muted.small", `cache loaded ${doc.cache.last_updated ?? "never"}`)),
       h(
         "table",
-        h("thead", h("tr", ["ID", "Name", "Internal number", "PBX extension", "Reachable", "Seen on the PBX"].map((t) => h("th", t)))),
+        h(
+          "thead",
+          h(
+            "tr",
+            ["ID", "Name", "Internal number", "PBX extension", "Reachable", "Seen on the PBX"].map((t) => h("th", t)),
+          ),
+        ),
         h(
           "tbody",
           doc.users.map((u) =>

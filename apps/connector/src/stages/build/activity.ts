@@ -37,12 +37,7 @@ export interface ActivityUpdateParams extends Record<string, unknown> {
 }
 
 /** The update for this activity, or undefined when the rules ask for nothing. */
-export function buildActivityUpdate(
-  activityId: number,
-  kind: CallKind,
-  rules: ActivityRules,
-  now: Date,
-): B24Command<ActivityUpdateParams> | undefined {
+export function buildActivityUpdate(activityId: number, kind: CallKind, rules: ActivityRules, now: Date): B24Command<ActivityUpdateParams> | undefined {
   const fields: Record<string, string> = {};
   const minutes = rules.deadlineMinutes?.[kind];
   if (minutes !== undefined) {

@@ -35,8 +35,7 @@ export interface IvrMissedNoticeConfig {
   clientId?: string;
 }
 
-export const DEFAULT_IVR_NOTICE =
-  "Клиент {number} {name} набрал ваш добавочный {extension} в голосовом меню ({time}), но не дозвонился. {entity}";
+export const DEFAULT_IVR_NOTICE = "Клиент {number} {name} набрал ваш добавочный {extension} в голосовом меню ({time}), но не дозвонился. {entity}";
 
 const ENTITY_PATH: Record<CrmEntityRef["type"], string> = {
   LEAD: "lead",
@@ -84,10 +83,7 @@ function notice(userId: number, message: string, tagging: Pick<IvrMissedNoticeCo
   return { method: "im.notify.system.add", params };
 }
 
-export function buildIvrMissedNotice(
-  facts: IvrMissedNoticeFacts,
-  config: IvrMissedNoticeConfig = {},
-): B24Command<NotifyParams> {
+export function buildIvrMissedNotice(facts: IvrMissedNoticeFacts, config: IvrMissedNoticeConfig = {}): B24Command<NotifyParams> {
   const message = renderTemplate(config.template ?? DEFAULT_IVR_NOTICE, {
     number: facts.clientNumber,
     name: facts.clientName ?? "",

@@ -72,8 +72,7 @@ export function missedChainFor(config: ResponsibleConfig): ResponsibleStep[] {
 }
 
 export function chooseResponsible(input: ResponsibleInput, config: ResponsibleConfig = {}): ResponsibleResult {
-  const ok = (id: number | undefined): id is number =>
-    id !== undefined && Number.isInteger(id) && id > 0 && (input.isActive ? input.isActive(id) : true);
+  const ok = (id: number | undefined): id is number => id !== undefined && Number.isInteger(id) && id > 0 && (input.isActive ? input.isActive(id) : true);
   const crmLegs = input.conversations.filter((c) => !c.nonCrm && ok(c.userId));
 
   if (input.answered) {

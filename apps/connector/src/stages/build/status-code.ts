@@ -18,20 +18,7 @@
 
 import type { CallFull } from "../../tracker/index.js";
 
-export type B24StatusCode =
-  | "200"
-  | "304"
-  | "603"
-  | "603-S"
-  | "403"
-  | "404"
-  | "486"
-  | "484"
-  | "503"
-  | "480"
-  | "402"
-  | "423"
-  | "OTHER";
+export type B24StatusCode = "200" | "304" | "603" | "603-S" | "403" | "404" | "486" | "484" | "503" | "480" | "402" | "423" | "OTHER";
 
 export type CallDirection = "inbound" | "outbound";
 

@@ -51,14 +51,9 @@ export const DEFAULT_TASK_TITLES = {
   outbound: "Неотвеченный исходящий звонок: {number}",
 } as const;
 
-export const DEFAULT_TASK_DESCRIPTION =
-  "{direction} {time}\nКлиент: {number} {name}\nЛиния: {line}\nПерезвоните клиенту.";
+export const DEFAULT_TASK_DESCRIPTION = "{direction} {time}\nКлиент: {number} {name}\nЛиния: {line}\nПерезвоните клиенту.";
 
-export function buildMissedCallTask(
-  facts: MissedCallFacts,
-  config: MissedCallTaskConfig,
-  now: Date,
-): B24Command<{ fields: TaskFields }> {
+export function buildMissedCallTask(facts: MissedCallFacts, config: MissedCallTaskConfig, now: Date): B24Command<{ fields: TaskFields }> {
   const values = {
     number: facts.clientNumber,
     name: facts.clientName ?? "",

@@ -82,11 +82,7 @@ describe("buildMissedCallTask", () => {
       UF_CRM_TASK: ["L_5"],
       DESCRIPTION: "",
     });
-    const defaultTitle = buildMissedCallTask(
-      { clientNumber: "112", direction: "outbound", startedAt: NOW, responsibleId: 3, entities: [] },
-      { createdBy: 2 },
-      NOW,
-    );
+    const defaultTitle = buildMissedCallTask({ clientNumber: "112", direction: "outbound", startedAt: NOW, responsibleId: 3, entities: [] }, { createdBy: 2 }, NOW);
     expect(defaultTitle.params.fields.TITLE).toBe("Неотвеченный исходящий звонок: 112");
   });
 });
@@ -141,12 +137,7 @@ describe("buildActivityUpdate", () => {
   it("completion for answered calls; nothing to do → undefined; chosen deadline fields", () => {
     expect(buildActivityUpdate(56, "outbound-answered", rules, NOW)?.params.fields).toEqual({ COMPLETED: "Y" });
     expect(buildActivityUpdate(57, "outbound-unanswered", rules, NOW)).toBeUndefined();
-    const both = buildActivityUpdate(
-      58,
-      "ivr-missed",
-      { deadlineMinutes: { "ivr-missed": 0 }, complete: ["ivr-missed"], deadlineFields: ["DEADLINE"], timeZone: "UTC" },
-      NOW,
-    );
+    const both = buildActivityUpdate(58, "ivr-missed", { deadlineMinutes: { "ivr-missed": 0 }, complete: ["ivr-missed"], deadlineFields: ["DEADLINE"], timeZone: "UTC" }, NOW);
     expect(both?.params.fields).toEqual({ DEADLINE: "2026-03-07T07:20:30+00:00", COMPLETED: "Y" });
   });
 });

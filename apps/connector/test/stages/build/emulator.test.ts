@@ -46,10 +46,9 @@ describe("the builders' output is accepted by the emulator", () => {
   it("missed inbound call: status, responsible, task, activity deadline", async () => {
     const status = toB24Status({ direction: "inbound", answered: false, dialStatus: "NOANSWER" });
     expect(status.statusCode).toBe("304");
-    const search = await port.call<Array<{ CRM_ENTITY_TYPE: string; CRM_ENTITY_ID: number; ASSIGNED_BY_ID: number }>>(
-      "telephony.externalCall.searchCrmEntities",
-      { PHONE_NUMBER: "79161234567" },
-    );
+    const search = await port.call<Array<{ CRM_ENTITY_TYPE: string; CRM_ENTITY_ID: number; ASSIGNED_BY_ID: number }>>("telephony.externalCall.searchCrmEntities", {
+      PHONE_NUMBER: "79161234567",
+    });
     const owner = search[0]!.ASSIGNED_BY_ID;
     const responsible = chooseResponsible({
       answered: false,
@@ -58,10 +57,12 @@ describe("the builders' output is accepted by the emulator", () => {
     });
     expect(responsible).toEqual({ userId: 7, reason: "entity-owner" });
 
-    const reg = await port.call<{ CALL_ID: string; CRM_ENTITY_TYPE: string; CRM_ENTITY_ID: number }>(
-      "telephony.externalCall.register",
-      { USER_PHONE_INNER: "101", PHONE_NUMBER: "79161234567", TYPE: 2, SHOW: 0 },
-    );
+    const reg = await port.call<{ CALL_ID: string; CRM_ENTITY_TYPE: string; CRM_ENTITY_ID: number }>("telephony.externalCall.register", {
+      USER_PHONE_INNER: "101",
+      PHONE_NUMBER: "79161234567",
+      TYPE: 2,
+      SHOW: 0,
+    });
     const fin = await port.call<{ CRM_ACTIVITY_ID: number }>("telephony.externalCall.finish", {
       CALL_ID: reg.CALL_ID,
       USER_ID: responsible.userId,

@@ -31,10 +31,7 @@ describe("chooseResponsible: answered", () => {
   });
 
   it("only support answered → the missed chain decides", () => {
-    const r = chooseResponsible(
-      { answered: true, entityOwnerId: B, conversations: [{ userId: undefined, answered: true, nonCrm: true }] },
-      { defaultUserId: C },
-    );
+    const r = chooseResponsible({ answered: true, entityOwnerId: B, conversations: [{ userId: undefined, answered: true, nonCrm: true }] }, { defaultUserId: C });
     expect(r).toEqual({ userId: B, reason: "entity-owner" });
   });
 
@@ -80,10 +77,7 @@ describe("chooseResponsible: missed", () => {
   });
 
   it("mode 0 with a fired owner → last rang", () => {
-    const r = chooseResponsible(
-      { answered: false, conversations: rang, entityOwnerId: 77, isActive: (id) => id !== 77 },
-      { defaultUserId: 1 },
-    );
+    const r = chooseResponsible({ answered: false, conversations: rang, entityOwnerId: 77, isActive: (id) => id !== 77 }, { defaultUserId: 1 });
     expect(r.reason).toBe("last-rang");
   });
 
@@ -113,9 +107,7 @@ describe("chooseResponsible: missed", () => {
       userId: 456,
       reason: "line-default",
     });
-    expect(
-      chooseResponsible({ answered: true, conversations: [{ userId: A, answered: true }], line: "88007654321" }, config),
-    ).toEqual({ userId: A, reason: "last-answered" });
+    expect(chooseResponsible({ answered: true, conversations: [{ userId: A, answered: true }], line: "88007654321" }, config)).toEqual({ userId: A, reason: "last-answered" });
     expect(chooseResponsible({ answered: false, conversations: rang, entityOwnerId: C, line: "other" }, config).userId).toBe(C);
   });
 
@@ -134,7 +126,10 @@ describe("missed: the manager who rang before the entity owner (rangBeforeOwner,
     expect(chooseResponsible({ answered: false, conversations: [] }, cfg)).toEqual({ userId: C, reason: "default-user" });
   });
   it("only non-CRM legs rang: the entity owner", () => {
-    expect(chooseResponsible({ answered: false, conversations: [{ userId: A, answered: false, nonCrm: true }], entityOwnerId: B }, cfg)).toEqual({ userId: B, reason: "entity-owner" });
+    expect(chooseResponsible({ answered: false, conversations: [{ userId: A, answered: false, nonCrm: true }], entityOwnerId: B }, cfg)).toEqual({
+      userId: B,
+      reason: "entity-owner",
+    });
   });
   it("modes 1 and 2 are unchanged by it", () => {
     expect(missedChainFor({ mode: 0, rangBeforeOwner: true })).toEqual(["last-rang", "entity-owner", "default-user"]);

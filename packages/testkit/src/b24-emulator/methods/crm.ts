@@ -123,14 +123,16 @@ function runList<T>(ctx: MethodContext, spec: ListSpec<T>): ListResult {
       conds.push([op, f.toUpperCase(), v]);
     }
   }
-  let rows = spec.rows.filter((r) => conds.every(([op, f, v]) => {
-    if (f === "PHONE") {
-      const phones = spec.field(r, "PHONE") as MultiField[] | undefined;
-      const hit = (phones ?? []).some((p) => phoneKey(p.VALUE) === phoneKey(String(v)));
-      return op.startsWith("!") ? !hit : hit;
-    }
-    return matches(spec.field(r, f), op, v);
-  }));
+  let rows = spec.rows.filter((r) =>
+    conds.every(([op, f, v]) => {
+      if (f === "PHONE") {
+        const phones = spec.field(r, "PHONE") as MultiField[] | undefined;
+        const hit = (phones ?? []).some((p) => phoneKey(p.VALUE) === phoneKey(String(v)));
+        return op.startsWith("!") ? !hit : hit;
+      }
+      return matches(spec.field(r, f), op, v);
+    }),
+  );
   const order = pick(ctx.params, "order");
   const orderEntries: Array<[string, string]> =
     order && typeof order === "object" && !Array.isArray(order)
@@ -213,18 +215,18 @@ function findByComm(ctx: MethodContext): unknown {
     throw portal.business(`Communication type '${type}' is not supported in current context`);
   }
   const valuesRaw = pick(ctx.params, "values");
-  const values = Array.isArray(valuesRaw)
-    ? valuesRaw.map(String)
-    : valuesRaw && typeof valuesRaw === "object"
-      ? Object.values(valuesRaw).map(String)
-      : [];
+  const values = Array.isArray(valuesRaw) ? valuesRaw.map(String) : valuesRaw && typeof valuesRaw === "object" ? Object.values(valuesRaw).map(String) : [];
   if (values.length === 0) throw portal.business("Communication values is not defined");
   const entityType = pick(ctx.params, "entity_type");
-  const kinds: CrmKind[] = typeof entityType === "string" && entityType !== ""
-    ? ([entityType.toUpperCase()].filter((k) => k === "CONTACT" || k === "LEAD") as CrmKind[])
-    : ["LEAD", "CONTACT"];
+  const kinds: CrmKind[] =
+    typeof entityType === "string" && entityType !== "" ? ([entityType.toUpperCase()].filter((k) => k === "CONTACT" || k === "LEAD") as CrmKind[]) : ["LEAD", "CONTACT"];
   const norm = (v: string) => (T === "PHONE" ? phoneKey(v) : v.trim().toLowerCase());
-  const wanted = new Set(values.slice(0, 20).map(norm).filter((v) => v !== ""));
+  const wanted = new Set(
+    values
+      .slice(0, 20)
+      .map(norm)
+      .filter((v) => v !== ""),
+  );
   const out: Record<string, number[]> = {};
   for (const kind of kinds) {
     const ids: number[] = [];
@@ -315,8 +317,18 @@ export function createCallActivity(portal: Portal, c: CallActivityInput): number
 }
 
 const ACTIVITY_UPDATABLE = [
-  "SUBJECT", "DESCRIPTION", "DESCRIPTION_TYPE", "COMPLETED", "RESPONSIBLE_ID", "START_TIME", "END_TIME",
-  "PRIORITY", "ORIGIN_ID", "ORIGINATOR_ID", "STATUS", "LOCATION",
+  "SUBJECT",
+  "DESCRIPTION",
+  "DESCRIPTION_TYPE",
+  "COMPLETED",
+  "RESPONSIBLE_ID",
+  "START_TIME",
+  "END_TIME",
+  "PRIORITY",
+  "ORIGIN_ID",
+  "ORIGINATOR_ID",
+  "STATUS",
+  "LOCATION",
 ];
 
 function activityMethods(): Record<string, MethodDef> {

@@ -78,16 +78,9 @@ function authBlock(portal: Portal, b: EventBinding): Record<string, unknown> {
  * Send `event` to every matching binding: online handlers get a form-encoded POST (no retries), offline bindings
  * queue it for event.offline.get. `appId` is the app the event belongs to (null = not app-specific).
  */
-export async function deliverEvent(
-  portal: Portal,
-  eventName: string,
-  data: Record<string, unknown>,
-  appId: number | null,
-): Promise<DeliveryResult[]> {
+export async function deliverEvent(portal: Portal, eventName: string, data: Record<string, unknown>, appId: number | null): Promise<DeliveryResult[]> {
   const event = eventName.toUpperCase();
-  const targets = portal.state.bindings.filter(
-    (b) => b.event === event && (!APP_FILTERED.has(event) || b.appId === appId || appId === null),
-  );
+  const targets = portal.state.bindings.filter((b) => b.event === event && (!APP_FILTERED.has(event) || b.appId === appId || appId === null));
   const log = deliveryLog(portal);
   const results = await Promise.all(
     targets.map(async (b): Promise<DeliveryResult> => {
@@ -201,9 +194,7 @@ function offlineClear(ctx: MethodContext): boolean {
   if (pid === "") throw new RestError(400, "ERROR_PROCESS_ID", "process_id is required");
   const ids = pick(ctx.params, "id");
   const idList = Array.isArray(ids) ? ids.map(phpInt) : null;
-  ctx.portal.state.offline = ctx.portal.state.offline.filter(
-    (e) => !(e.processId === pid && (idList === null || idList.includes(e.ID))),
-  );
+  ctx.portal.state.offline = ctx.portal.state.offline.filter((e) => !(e.processId === pid && (idList === null || idList.includes(e.ID))));
   return true;
 }
 

@@ -49,7 +49,9 @@ function callType(v: unknown): number | null {
 }
 
 function newCallId(portal: Portal, seed: string): string {
-  const md5 = createHash("md5").update(`${seed}${randomBytes(16).toString("hex")}`).digest("hex");
+  const md5 = createHash("md5")
+    .update(`${seed}${randomBytes(16).toString("hex")}`)
+    .digest("hex");
   return `externalCall.${md5}.${Math.floor(portal.now() / 1000)}`;
 }
 
@@ -217,7 +219,12 @@ export function registerCall(portal: Portal, input: RegisterInput): Record<strin
   if (wantShow) show(record, userId, now);
   state.calls.set(callId, record);
   portal.counters.callsRegistered++;
-  void deliverEvent(portal, "ONVOXIMPLANTCALLINIT", { CALL_ID: callId, CALL_TYPE: type, ACCOUNT_SEARCH_ID: userId, PHONE_NUMBER: phone, CALLER_ID: phone, REST_APP_ID: input.appId }, input.appId).catch(() => undefined);
+  void deliverEvent(
+    portal,
+    "ONVOXIMPLANTCALLINIT",
+    { CALL_ID: callId, CALL_TYPE: type, ACCOUNT_SEARCH_ID: userId, PHONE_NUMBER: phone, CALLER_ID: phone, REST_APP_ID: input.appId },
+    input.appId,
+  ).catch(() => undefined);
   const out: Record<string, unknown> = {
     CALL_ID: callId,
     CRM_CREATED_LEAD: createdLead,
@@ -235,7 +242,10 @@ function register(ctx: MethodContext): unknown {
 
 function userIds(v: unknown, fallback: number): number[] {
   if (Array.isArray(v)) return v.map(phpInt).filter((n) => n > 0);
-  if (v && typeof v === "object") return Object.values(v).map(phpInt).filter((n) => n > 0);
+  if (v && typeof v === "object")
+    return Object.values(v)
+      .map(phpInt)
+      .filter((n) => n > 0);
   const n = phpInt(v);
   return n > 0 ? [n] : [fallback];
 }
@@ -274,8 +284,7 @@ function finish(ctx: MethodContext): unknown {
   }
 
   const duration = phpInt(p["DURATION"]);
-  const statusCode =
-    isset(p["STATUS_CODE"]) && String(p["STATUS_CODE"]) !== "" ? String(p["STATUS_CODE"]) : duration > 0 ? "200" : "304";
+  const statusCode = isset(p["STATUS_CODE"]) && String(p["STATUS_CODE"]) !== "" ? String(p["STATUS_CODE"]) : duration > 0 ? "200" : "304";
   const cost = Number(p["COST"] ?? 0) || 0;
   const vote = phpInt(p["VOTE"]);
   const incoming = call.TYPE === 2 || call.TYPE === 3;
@@ -339,7 +348,20 @@ function finish(ctx: MethodContext): unknown {
     rec.finish = { params: { ...ctx.params }, at: now, result: row };
     if (activityId !== null) rec.activity = state.activities.get(activityId);
   }
-  void deliverEvent(portal, "ONVOXIMPLANTCALLEND", { CALL_ID: callId, CALL_TYPE: call.TYPE, PHONE_NUMBER: call.PHONE_NUMBER, PORTAL_USER_ID: userId, CALL_DURATION: duration, CALL_FAILED_CODE: statusCode, CRM_ACTIVITY_ID: activityId }, call.REST_APP_ID).catch(() => undefined);
+  void deliverEvent(
+    portal,
+    "ONVOXIMPLANTCALLEND",
+    {
+      CALL_ID: callId,
+      CALL_TYPE: call.TYPE,
+      PHONE_NUMBER: call.PHONE_NUMBER,
+      PORTAL_USER_ID: userId,
+      CALL_DURATION: duration,
+      CALL_FAILED_CODE: statusCode,
+      CRM_ACTIVITY_ID: activityId,
+    },
+    call.REST_APP_ID,
+  ).catch(() => undefined);
 
   // deprecated RECORD_URL: downloaded later by an agent
   if (typeof p["RECORD_URL"] === "string" && p["RECORD_URL"] !== "") {
@@ -370,7 +392,7 @@ async function download(portal: Portal, url: string): Promise<{ content: Buffer;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (e) {
-    throw portal.business(`SERVER_NOT_AVAILABLE: ${(e as Error).message}`, );
+    throw portal.business(`SERVER_NOT_AVAILABLE: ${(e as Error).message}`);
   }
   if (res.status !== 200) {
     await res.arrayBuffer().catch(() => undefined);
@@ -379,14 +401,7 @@ async function download(portal: Portal, url: string): Promise<{ content: Buffer;
   return { content: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get("content-type") ?? "application/octet-stream" };
 }
 
-export function attach(
-  portal: Portal,
-  callId: string,
-  name: string,
-  file: { content: Buffer; contentType?: string },
-  via: RecordInfo["via"],
-  url?: string,
-): { FILE_ID: number } {
+export function attach(portal: Portal, callId: string, name: string, file: { content: Buffer; contentType?: string }, via: RecordInfo["via"], url?: string): { FILE_ID: number } {
   const state = portal.state;
   const stat = state.stats.get(callId);
   if (!stat) throw portal.business("Call is not found in the statistic table. Looks like it is not finished yet.");
@@ -461,16 +476,12 @@ async function attachRecord(ctx: MethodContext): Promise<unknown> {
 }
 
 /** POST multipart to the uploadUrl of attachRecord. */
-export function completeUpload(
-  portal: Portal,
-  params: Params,
-  files: Map<string, { filename: string; content: Buffer; contentType: string }>,
-): unknown {
+export function completeUpload(portal: Portal, params: Params, files: Map<string, { filename: string; content: Buffer; contentType: string }>): unknown {
   const token = String(params["token"] ?? "").replace(/^telephony\|/, "");
   const pending = portal.state.uploads.get(token);
   if (!pending) throw new RestError(400, "ERROR_UPLOAD", "Upload token is invalid or already used");
   const file = files.get("file");
-  if (!file) throw new RestError(400, "ERROR_UPLOAD", "File is not found in the request (field \"file\")");
+  if (!file) throw new RestError(400, "ERROR_UPLOAD", 'File is not found in the request (field "file")');
   const name = file.filename || pending.FILENAME;
   if (!EXT_OK.test(name)) throw portal.business("Wrong file extension. Only wav and mp3 are allowed");
   portal.state.uploads.delete(token);
@@ -546,9 +557,7 @@ function lineDelete(ctx: MethodContext): unknown {
 }
 
 function lineGet(ctx: MethodContext): unknown {
-  return ctx.portal.state.lines
-    .filter((l) => l.REST_APP_ID === ctx.auth.appId)
-    .map((l) => ({ NUMBER: l.NUMBER, NAME: l.NAME, CRM_AUTO_CREATE: l.CRM_AUTO_CREATE }));
+  return ctx.portal.state.lines.filter((l) => l.REST_APP_ID === ctx.auth.appId).map((l) => ({ NUMBER: l.NUMBER, NAME: l.NAME, CRM_AUTO_CREATE: l.CRM_AUTO_CREATE }));
 }
 
 // ---- click-to-call (portal side) --------------------------------------------------------------------------
