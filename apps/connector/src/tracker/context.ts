@@ -14,6 +14,7 @@ import type {
   ConversationRole,
   TrackerState,
 } from "./model.js";
+import { keyedRecord } from "./keyed-record.js";
 import { anotherEmployeeAnswered } from "./outcome.js";
 import { employeeExt, rootOf, toCallFull } from "./snapshot.js";
 import type { Stage, StageEvent, TrackerDiagnostic } from "./stage-event.js";
@@ -63,10 +64,10 @@ export function newCall(key: string, now: number): CallRecord {
     linkedids: [key],
     createdAt: now,
     lastEventAt: now,
-    channels: {},
+    channels: keyedRecord(),
     order: [],
     live: 0,
-    conversations: {},
+    conversations: keyedRecord(),
     convOrder: [],
     record: "",
     records: [],
