@@ -15,7 +15,7 @@
  * under a new request id, which then creates its own call.
  */
 import type { Redis } from "ioredis";
-import type { CrmCallState, RegisterDedupState } from "./crm-state.js";
+import type { CrmCallState } from "./crm-state.js";
 
 /** Bitrix24 de-duplicates against calls registered within this window. */
 export const REGISTER_DEDUP_WINDOW_MS = 30 * 60_000;
