@@ -71,6 +71,8 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
   const pending = new Set<Group>();
   let ownOpen = 0;
   let lastStaleCheck = 0;
+  /** No pending call is due before this (a lower bound: a call may have left `pending` since). */
+  let nextDue = Infinity;
 
   const finish = (g: Group): GroupedCall | undefined => {
     if (g.finished) return undefined;
@@ -115,10 +117,13 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
   for await (const r of rows) {
     const t = r.eventtime.getTime();
     if (t < fromMs) continue;
-    for (const g of pending) {
-      if (g.doneAt + grace < t) {
-        const out = finish(g);
-        if (out) yield out;
+    if (nextDue < t) {
+      nextDue = Infinity;
+      for (const g of pending) {
+        if (g.doneAt + grace < t) {
+          const out = finish(g);
+          if (out) yield out;
+        } else nextDue = Math.min(nextDue, g.doneAt + grace);
       }
     }
     if (t - lastStaleCheck > 60_000) {
@@ -175,6 +180,7 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
     if (done) {
       g.doneAt = t;
       pending.add(g);
+      nextDue = Math.min(nextDue, t + grace);
     } else if (g.doneAt) {
       g.doneAt = 0;
       pending.delete(g);

@@ -7,6 +7,7 @@ import type { AmiMessage } from "@asterisk-b24/ami";
 import { classifyChannel, parseChannelName } from "./classify.js";
 import type { CompiledConfig } from "./config.js";
 import type { CallRecord, ChannelOrigin, ChannelRecord, ConversationRecord, ConversationRole, TrackerState } from "./model.js";
+import { keyedRecord } from "./keyed-record.js";
 import { anotherEmployeeAnswered } from "./outcome.js";
 import { employeeExt, rootOf, toCallFull } from "./snapshot.js";
 import type { Stage, StageEvent, TrackerDiagnostic } from "./stage-event.js";
@@ -56,10 +57,10 @@ export function newCall(key: string, now: number): CallRecord {
     linkedids: [key],
     createdAt: now,
     lastEventAt: now,
-    channels: {},
+    channels: keyedRecord(),
     order: [],
     live: 0,
-    conversations: {},
+    conversations: keyedRecord(),
     convOrder: [],
     record: "",
     records: [],

@@ -6,6 +6,8 @@
  * tests); 0 means "has not happened".
  */
 
+import { keyedRecord } from "./keyed-record.js";
+
 /** What a channel is, from its name (and, for short names, its context). */
 export type ChannelKind = "employee" | "trunk" | "local" | "other";
 
@@ -196,7 +198,15 @@ export interface TrackerState {
 }
 
 export function createTrackerState(): TrackerState {
-  return { v: 1, calls: {}, channelIndex: {}, linkedidIndex: {}, bridgeIndex: {}, originates: {}, recentOriginated: [] };
+  return {
+    v: 1,
+    calls: keyedRecord(),
+    channelIndex: keyedRecord(),
+    linkedidIndex: keyedRecord(),
+    bridgeIndex: keyedRecord(),
+    originates: keyedRecord(),
+    recentOriginated: [],
+  };
 }
 
 /**
@@ -216,9 +226,9 @@ export function stateFromCalls(calls: Iterable<CallRecord>, extra?: Pick<Tracker
 
 /** Recomputes channelIndex, linkedidIndex and bridgeIndex from `state.calls`. */
 export function rebuildIndexes(state: TrackerState): void {
-  state.channelIndex = {};
-  state.linkedidIndex = {};
-  state.bridgeIndex = {};
+  state.channelIndex = keyedRecord();
+  state.linkedidIndex = keyedRecord();
+  state.bridgeIndex = keyedRecord();
   for (const key in state.calls) {
     const call = state.calls[key]!;
     for (const l of call.linkedids) state.linkedidIndex[l] = key;

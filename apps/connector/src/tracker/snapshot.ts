@@ -4,6 +4,7 @@ import { isBlankNumber, numberFromDialString } from "./classify.js";
 import { compileConfig, type CompiledConfig } from "./config.js";
 import type { CallRecord, ChannelRecord, ConversationRecord } from "./model.js";
 import { activeConversation, answeredConversation, callDirection, callResult, clientNumber, conversationTalkMs, didOf, firstTrunk, ORIGINATE_REASONS, talkMs } from "./outcome.js";
+import { keyedRecord } from "./keyed-record.js";
 import { formatTime } from "./time-format.js";
 
 interface View {
@@ -184,20 +185,20 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
   const off = cfg.raw.utcOffsetMinutes;
 
   const channels: ChannelFull[] = [];
-  const byId: Record<string, ChannelFull> = {};
+  const byId = new Map<string, ChannelFull>();
   for (const id of call.order) {
     const ch = call.channels[id]!;
     const full = channelFull(ch, view);
     channels.push(full);
-    byId[id] = full;
+    byId.set(id, full);
   }
-  const conversations: Record<string, ConversationFull> = {};
+  const conversations = keyedRecord<ConversationFull>();
   const rang: string[] = [];
   const excluded: string[] = [];
   let firstAnswer = 0;
   for (const id of call.convOrder) {
     const conv = call.conversations[id]!;
-    const chFull = byId[id] ?? channelFull(call.channels[id]!, view);
+    const chFull = byId.get(id) ?? channelFull(call.channels[id]!, view);
     conversations[id] = conversationFull(conv, chFull, view);
     const list = conv.excluded ? excluded : rang;
     if (!list.includes(conv.ext)) list.push(conv.ext);
@@ -210,7 +211,7 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
   const trunkName = trunk ? trunk.endpoint : "";
   return {
     active_conversation_id: active ? active.id : "",
-    channel: byId[call.key] ?? channels[0] ?? null,
+    channel: byId.get(call.key) ?? channels[0] ?? null,
     conversations,
     deal: null,
     entity: null,
