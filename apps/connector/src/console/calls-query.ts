@@ -1,11 +1,14 @@
+import { HttpError } from "@asterisk-b24/common";
 import type { CallOutcomeStatus, CallSearch } from "../journal/index.js";
+import { CALL_STATUSES, intParam } from "../http/query.js";
 import type { ExtensionMap } from "../directory/extension-map.js";
 import type { CachedUser } from "../directory/users-cache.js";
 
-const STATUSES: CallOutcomeStatus[] = ["in_progress", "delivered", "failed", "cancelled", "skipped"];
-
-export class CallsQueryError extends Error {
-  override readonly name = "CallsQueryError";
+/** A wrong `/api/calls` parameter: 400 `bad_query` with a message naming the parameter. */
+export class CallsQueryError extends HttpError {
+  constructor(message: string) {
+    super(400, "bad_query", message);
+  }
 }
 
 function str(v: unknown): string | undefined {
@@ -17,7 +20,7 @@ function time(v: unknown, name: string): number | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
   const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(n)) throw new CallsQueryError(`${name}: not a time: "${s}"`);
+  if (!Number.isFinite(n)) throw new CallsQueryError(`${name} must be a time (ms or ISO 8601), got ${JSON.stringify(s)}`);
   return n;
 }
 
@@ -41,17 +44,19 @@ export function managerIds(query: string, users: CachedUser[], map: ExtensionMap
 
 /** `/api/calls` query → journal search: number, manager, status (comma list), from, to, limit. */
 export function callsSearch(query: Record<string, unknown>, users: CachedUser[], map: ExtensionMap): CallSearch {
-  const out: CallSearch = { limit: Math.min(Math.max(Number(str(query.limit) ?? 100) || 100, 1), 1000) };
+  const out: CallSearch = { limit: intParam(query, "limit", { min: 1, max: 10_000, fallback: 100 }) };
   const from = time(query.from, "from");
   const to = time(query.to, "to");
   if (from !== undefined) out.fromMs = from;
   if (to !== undefined) out.toMs = to;
+  if (query.status !== undefined && typeof query.status !== "string")
+    throw new CallsQueryError(`status must be one of ${CALL_STATUSES.join(", ")}, got ${JSON.stringify(query.status)}`);
   const status = str(query.status);
   if (status) {
-    const list = status.split(",").map((s) => s.trim()) as CallOutcomeStatus[];
-    const bad = list.find((s) => !STATUSES.includes(s));
-    if (bad) throw new CallsQueryError(`status: "${bad}" is not one of ${STATUSES.join(", ")}`);
-    out.statuses = list;
+    const list = status.split(",").map((s) => s.trim());
+    const bad = list.find((s) => !(CALL_STATUSES as readonly string[]).includes(s));
+    if (bad !== undefined) throw new CallsQueryError(`status must be one of ${CALL_STATUSES.join(", ")}, got ${JSON.stringify(bad)}`);
+    out.statuses = list as CallOutcomeStatus[];
   }
   const number = str(query.number);
   if (number) out.number = number;

@@ -22,7 +22,7 @@ const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler =>
   (req, res, next) =>
     void fn(req, res).catch((err: unknown) => {
-      if (err instanceof CallsQueryError) return void res.status(400).json({ error: err.message });
+      if (err instanceof CallsQueryError) return void res.status(400).json({ error: err.code, message: err.message });
       next(err);
     });
 

@@ -18,6 +18,7 @@ interface PageElement {
 declare const document: { querySelector(s: string): PageElement | null; querySelectorAll(s: string): ArrayLike<PageElement> & Iterable<PageElement> };
 
 const AUTH = { user: "admin", password: "console-pass-1" };
+const basicAuth = () => "Basic " + Buffer.from(`${AUTH.user}:${AUTH.password}`).toString("base64");
 const RECORDINGS = ["01_inbound_ext101_answered", "02_inbound_queue_sales_102_answers", "03_inbound_queue_missed", "06_outbound_answered", "07_outbound_busy"];
 const redisUp = await requireService("redis");
 if (!haveChromium && !inCi) console.warn("console page tests skipped: /usr/bin/chromium is missing (run scripts/ensure-chromium.sh)");
@@ -94,8 +95,8 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     expect(await licence.locator(".fix").textContent()).toContain("license.file");
     expect(await page.locator("#errors-24h").getAttribute("data-total")).toBe(String(Object.values(await stack.connector.journal.errorStats(24)).reduce((a, b) => a + b, 0)));
     expect(await page.locator("#errors-7d svg").count()).toBe(1);
-    // No /api/errors/stats on this branch: the charts use the journal's hourly statistics.
-    expect(await page.locator("main").textContent()).toContain("Error statistics from journal");
+    // The connector has the reprocessing API: the charts come from /api/errors/stats.
+    expect(await page.locator("main").textContent()).toContain("Error statistics from /api/errors/stats");
     // Unhealthy components come first, wider.
     expect(await page.locator("[data-component]").first().getAttribute("data-component")).toBe("license");
     await page.screenshot({ path: screenshotPath("overview"), fullPage: true });
@@ -159,9 +160,21 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     expect(await page.locator("[data-outcome]").getAttribute("data-outcome")).toBe(rich.summary.status);
     await page.screenshot({ path: screenshotPath("call-timeline"), fullPage: true });
 
-    // Without the reprocessing API (this branch), the button says so instead of failing.
+    // "Reprocess this call" runs a real reprocessing run of this call through the connector's API:
+    // the call is already in the CRM, so the run ends done and nothing is registered again.
+    const registered = stack.emu.calls().length;
     await page.click("#reprocess-this");
-    await page.locator('[data-reprocess="unavailable"]').waitFor();
+    const job = page.locator('[data-reprocess="done"]');
+    await job.waitFor({ timeout: 120_000 });
+    const run = (await (await fetch(`${base}/api/reprocess/${await job.getAttribute("data-job")}`, { headers: { authorization: basicAuth() } })).json()) as {
+      status: string;
+      params: { callKeys?: string[] };
+      counts: { checked: number };
+    };
+    expect(run.status).toBe("done");
+    expect(run.params.callKeys).toEqual([rich.summary.callKey]);
+    expect(run.counts.checked).toBe(1);
+    expect(stack.emu.calls().length).toBe(registered);
     await page.close();
   }, 300_000);
 

@@ -73,7 +73,7 @@ describe("console: calls search", () => {
   });
 
   it("reads number, status list, period and limit; refuses a wrong status or time", () => {
-    expect(callsSearch({ number: "+7 916", status: "failed,skipped", from: "2026-12-02T10:00:00Z", to: "1796000000000", limit: "5000" }, users, map)).toEqual({
+    expect(callsSearch({ number: "+7 916", status: "failed,skipped", from: "2026-12-02T10:00:00Z", to: "1796000000000", limit: "1000" }, users, map)).toEqual({
       number: "+7 916",
       statuses: ["failed", "skipped"],
       fromMs: Date.UTC(2026, 11, 2, 10),
@@ -81,7 +81,8 @@ describe("console: calls search", () => {
       limit: 1000,
     });
     expect(() => callsSearch({ status: "lost" }, users, map)).toThrow(CallsQueryError);
-    expect(() => callsSearch({ from: "yesterday-ish" }, users, map)).toThrow(/from: not a time/);
+    expect(() => callsSearch({ from: "yesterday-ish" }, users, map)).toThrow(/from must be a time/);
+    expect(() => callsSearch({ limit: "abc" }, users, map)).toThrow(/limit must be an integer from 1 to 10000/);
   });
 });
 

@@ -38,7 +38,9 @@ describe.runIf(available)("admin API query parameters (connector process)", () =
     ["/api/calls?limit=0", 'limit must be an integer from 1 to 10000, got "0"'],
     ["/api/calls?limit=1.5", 'limit must be an integer from 1 to 10000, got "1.5"'],
     ["/api/calls?limit=1&limit=2", 'limit must be an integer from 1 to 10000, got ["1","2"]'],
-    ["/api/calls?status=lost", 'status must be one of in_progress, delivered, failed, cancelled, skipped, got "lost"'],
+    ["/api/calls?status=lost", 'status must be one of in_progress, delivered, failed, cancelled, skipped, reprocessed, got "lost"'],
+    ["/api/calls?status=failed,lost", 'status must be one of in_progress, delivered, failed, cancelled, skipped, reprocessed, got "lost"'],
+    ["/api/calls?from=yesterday-ish", 'from must be a time (ms or ISO 8601), got "yesterday-ish"'],
     ["/api/errors?hours=-1", 'hours must be an integer from 1 to 2160, got "-1"'],
     ["/api/errors?limit=many", 'limit must be an integer from 1 to 10000, got "many"'],
   ])("GET %s → 400 %s", async (path, message) => {

@@ -65,7 +65,7 @@ export async function renderCalls(main, query) {
   const [res, namesRes] = await Promise.all([api(`/api/calls?${q}`), api("/api/console/user-names")]);
   const names = namesRes.ok ? namesRes.body : {};
   if (!res.ok) {
-    clear(results, h("div.notice.err", `Search refused: ${res.body?.error ?? res.status}`));
+    clear(results, h("div.notice.err", `Search refused: ${res.body?.message ?? res.body?.error ?? res.status}`));
     return panel.stop;
   }
   const calls = res.body;
