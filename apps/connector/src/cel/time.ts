@@ -4,6 +4,7 @@
  * ("1795257541.086349": cel-custom without `dateformat`), or a Date from a driver.
  * `timezone` says where zone-less times were written: "UTC", "+03:00", or an IANA name.
  */
+import { zoneOffsetMinutes } from "../time-zone.js";
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH = /^\d{9,11}(?:\.\d+)?$/;
@@ -24,35 +25,11 @@ function offsetMinutes(spec: string): number | undefined {
   return m[1] === "-" ? -v : v;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset (minutes east of UTC) of an IANA zone at the instant `utcMs`. */
-function zoneOffsetAt(zone: string, utcMs: number): number {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(utcMs))) if (part.type !== "literal") p[part.type] = Number(part.value);
-  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
-}
-
 /** Throws when the zone is neither UTC, an offset nor a zone this Node knows. */
 export function checkTimezone(zone: string): void {
   if (offsetMinutes(zone) !== undefined) return;
   try {
-    zoneOffsetAt(zone, 0);
+    zoneOffsetMinutes(zone, 0);
   } catch {
     throw new Error(`unknown time zone ${JSON.stringify(zone)} (use "UTC", "+03:00" or an IANA name like "Europe/Moscow")`);
   }
@@ -65,8 +42,8 @@ export function wallClockToUtc(fields: [number, number, number, number, number, 
   const fixed = offsetMinutes(zone);
   if (fixed !== undefined) return naive - fixed * 60_000;
   // Two passes settle DST edges: the offset at the guessed instant, then at the corrected one.
-  let guess = naive - zoneOffsetAt(zone, naive) * 60_000;
-  guess = naive - zoneOffsetAt(zone, guess) * 60_000;
+  let guess = naive - zoneOffsetMinutes(zone, naive) * 60_000;
+  guess = naive - zoneOffsetMinutes(zone, guess) * 60_000;
   return guess;
 }
 
@@ -90,7 +67,7 @@ export function parseCelTime(value: string | Date | number, zone: string): Date 
 /** "YYYY-MM-DD HH:MM:SS.mmm" of an instant, as wall-clock time in `zone` (for SQL bounds). */
 export function formatWallClock(date: Date, zone: string): string {
   const fixed = offsetMinutes(zone);
-  const off = fixed ?? zoneOffsetAt(zone, date.getTime());
+  const off = fixed ?? zoneOffsetMinutes(zone, date.getTime());
   const t = new Date(date.getTime() + off * 60_000);
   return t.toISOString().replace("T", " ").replace("Z", "");
 }

@@ -2,6 +2,7 @@
  * Bitrix24 date-times: `YYYY-MM-DDThh:mm:ss±hh:mm` (bitrix24-rest.md §7). Written in the portal's
  * time zone so a deadline reads the same in the UI as in the logs.
  */
+import { zoneOffsetMinutes } from "../../time-zone.js";
 
 /** IANA zone name (`"Europe/Moscow"`), a fixed offset in minutes east of UTC, or undefined = this process's zone. */
 export type TimeZoneSpec = string | { offsetMinutes: number } | undefined;
@@ -12,20 +13,7 @@ const pad = (n: number, width = 2) => String(Math.trunc(Math.abs(n))).padStart(w
 export function offsetMinutesAt(date: Date, zone: TimeZoneSpec): number {
   if (zone === undefined) return -date.getTimezoneOffset();
   if (typeof zone === "object") return zone.offsetMinutes;
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(date);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  const wholeSeconds = Math.floor(date.getTime() / 1000) * 1000;
-  return Math.round((asUtc - wholeSeconds) / 60_000);
+  return zoneOffsetMinutes(zone, date.getTime());
 }
 
 /** `2026-03-07T10:20:30+03:00` — seconds precision, explicit offset. */
