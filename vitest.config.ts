@@ -57,6 +57,9 @@ const unit = files.filter((f) => !integration.includes(f));
 export default defineConfig({
   test: {
     pool: "forks",
+    // Most integration tests wait on sockets, real-time replays and child processes, not on the
+    // CPU: three files at a time on a 2-core machine (vitest's default there is one).
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: process.env.CI ? ["default", "json"] : ["default"],
