@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { ActionIdGenerator } from "./action-id.js";
 import { actionFields, validateActionFields, type AmiActionInput } from "./action.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
@@ -17,6 +18,11 @@ import { serializeFields } from "./serialize.js";
 export interface AmiClientOptions {
   host: string;
   port: number;
+  /**
+   * AMI over TLS (Asterisk's manager.conf `tlsenable=yes`, port 5039 by default): node:tls options
+   * (CA, servername, …). Absent: plain TCP.
+   */
+  tls?: TlsConnectionOptions;
   username: string;
   /** Never logged. */
   secret: string;
@@ -307,9 +313,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     this.#lastError = undefined;
     this.#loggedIn = false;
     this.#greeting = undefined;
-    const { host, port } = this.options;
-    this.#log.debug({ host, port }, "AMI connecting");
-    const socket = netConnect({ host, port });
+    const { host, port, tls } = this.options;
+    this.#log.debug({ host, port, tls: tls !== undefined }, "AMI connecting");
+    const socket: Socket = tls ? tlsConnect({ ...tls, host, port }) : netConnect({ host, port });
     this.#socket = socket;
     this.#paused = false;
     socket.setNoDelay(true);
