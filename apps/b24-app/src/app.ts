@@ -89,12 +89,12 @@ export class B24App {
   constructor(options: B24AppOptions) {
     const config = (this.config = options.config);
     const log = (this.log = options.logger);
-    const redis = connectRedis(config.redis.url);
+    const redis = connectRedis(config.redis);
     redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
     this.store = new AppStore(redis, config.redis.prefix, config.audit.maxEntries);
     this.portal = new PortalClient(createCredential(config, this.store), config.portal.timeoutMs);
     this.tokens = new ConnectorTokens(this.store, options.keys ?? readTokenKeys(config.tokens, false), config.tokens.defaultTtlDays);
-    this.queue = new ClickToCallQueue({ name: config.queue.name, prefix: config.queue.prefix, connection: redisOptions(config.redis.url), keep: config.queue.keep });
+    this.queue = new ClickToCallQueue({ name: config.queue.name, prefix: config.queue.prefix, connection: redisOptions(config.redis), keep: config.queue.keep });
     this.poller = new OfflinePoller({
       portal: this.portal,
       queue: this.queue,

@@ -133,7 +133,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 async function withStore<T>(config: B24AppConfig, fn: (store: AppStore) => Promise<T>): Promise<T> {
-  const redis = connectRedis(config.redis.url);
+  const redis = connectRedis(config.redis);
   try {
     return await fn(new AppStore(redis, config.redis.prefix, config.audit.maxEntries));
   } finally {

@@ -1,4 +1,13 @@
-import { CLICK_TO_CALL_QUEUE, clickToCallQueueFields, ConfigError, readJsonConfig, validateConfig, type EnvOverrides } from "@asterisk-b24/common";
+import {
+  CLICK_TO_CALL_QUEUE,
+  checkRedisTls,
+  clickToCallQueueFields,
+  ConfigError,
+  readJsonConfig,
+  redisConnectionFields,
+  validateConfig,
+  type EnvOverrides,
+} from "@asterisk-b24/common";
 /**
  * The b24-app's configuration (JSON file, `--config FILE`). Validated with zod once at start; an
  * error names the path of every wrong key. Secrets may come from the environment instead.
@@ -54,13 +63,15 @@ export const b24AppConfigSchema = z.strictObject({
     .default({ mode: "online", pollIntervalMs: 2000, applicationTokens: [] }),
   redis: z
     .strictObject({
-      url: z.string().default("redis://127.0.0.1:6379"),
+      /** redis:// (plain) or rediss:// (TLS); with `sentinel`, only its credentials and database count. */
+      ...redisConnectionFields,
       /** Key prefix of the app's own keys (credentials, tokens, audit). */
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9:_-]+$/)
         .default("ab24app"),
     })
+    .superRefine(checkRedisTls)
     .default({ url: "redis://127.0.0.1:6379", prefix: "ab24app" }),
   /** The durable hand-over to the connector (the connector's clickToCall.queue names the same; contract in @asterisk-b24/common). */
   queue: z

@@ -5,3 +5,5 @@ export * from "./oauth.js";
 export * from "./oauth-store.js";
 export * from "./http-errors.js";
 export * from "./click-to-call.js";
+export * from "./settings-error.js";
+export * from "./tls.js";

@@ -1,3 +1,4 @@
+import { checkRedisTls, redisConnectionFields, tlsClientSchema } from "@asterisk-b24/common";
 import { z } from "zod";
 import { hooksConfigSchema } from "../hooks/config.js";
 import { clickToCallSchema } from "../click-to-call/config.js";
@@ -18,6 +19,8 @@ const ms = z.number().int().min(0);
 export const amiSchema = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: port.default(5038),
+  /** AMI over TLS (manager.conf `tlsenable=yes`, `tlsbindaddr=0.0.0.0:5039`); absent: plain TCP. */
+  tls: tlsClientSchema.optional(),
   username: z.string().min(1),
   secret: z.string().min(1),
   /** Per-action reply deadline. */
@@ -83,14 +86,17 @@ export const b24Schema = z.strictObject({
     .optional(),
 });
 
-export const redisSchema = z.strictObject({
-  url: z.string().default("redis://127.0.0.1:6379"),
-  /** Key prefix: several connectors may share one Redis. */
-  prefix: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/)
-    .default("ab24"),
-});
+export const redisSchema = z
+  .strictObject({
+    /** redis:// (plain) or rediss:// (TLS); with `sentinel`, only its credentials and database count. */
+    ...redisConnectionFields,
+    /** Key prefix: several connectors may share one Redis. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]+$/)
+      .default("ab24"),
+  })
+  .superRefine(checkRedisTls);
 
 export const productSchema = z.strictObject({
   /** When managers see the call card: while their phone rings, or only the one who answers. */

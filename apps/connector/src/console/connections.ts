@@ -1,8 +1,9 @@
 import { readdir } from "node:fs/promises";
 import { AmiClient } from "@asterisk-b24/ami";
-import type { ConnectorConfig } from "../config/index.js";
+import { describeRedis } from "@asterisk-b24/common";
+import { amiEndpoint, type ConnectorConfig } from "../config/index.js";
 import type { RecordingLookup } from "../recordings/index.js";
-import { maskUrl, recordingFolders, withTimeout } from "./health.js";
+import { recordingFolders, withTimeout } from "./health.js";
 
 /** The result of one connection test: what was tried, whether it worked, and what it said. */
 export interface ConnectionTest {
@@ -32,8 +33,7 @@ async function attempt(id: ConnectionTest["id"], title: string, timeoutMs: numbe
 /** AMI: a fresh login with the configured credentials and one Ping (no reconnect, no events). */
 async function testAmi(config: ConnectorConfig, timeoutMs: number): Promise<string> {
   const ami = new AmiClient({
-    host: config.ami.host,
-    port: config.ami.port,
+    ...amiEndpoint(config.ami),
     username: config.ami.username,
     secret: config.ami.secret,
     events: "off",
@@ -58,7 +58,7 @@ export async function testConnections(config: ConnectorConfig, ports: Connection
   const t = ports.timeoutMs ?? 10_000;
   const tests: Array<Promise<ConnectionTest>> = [
     attempt("ami", "Asterisk AMI: login + Ping", t, () => testAmi(config, t)),
-    attempt("redis", "Redis: PING", t, async () => `${await ports.redis.ping()} from ${maskUrl(config.redis.url)}`),
+    attempt("redis", "Redis: PING", t, async () => `${await ports.redis.ping()} from ${describeRedis(config.redis)}`),
     // Methods every connector credential may call (a b24-app gateway token is scoped to them).
     attempt("bitrix24", "Bitrix24: user.get, telephony.externalLine.get", Math.max(t, 30_000), async () => {
       const users = await ports.b24Call("user.get", { FILTER: { ACTIVE: true } });

@@ -1,4 +1,5 @@
 import { access, constants } from "node:fs/promises";
+import { describeRedis } from "@asterisk-b24/common";
 import type { ConnectorConfig } from "../config/index.js";
 import type { Health } from "../http/status.js";
 import type { ConsoleSources } from "./sources.js";
@@ -21,7 +22,7 @@ const FIXES: Record<ComponentHealth["id"], (c: ConnectorConfig) => string> = {
   ami: (c) =>
     `Check that Asterisk's manager interface listens on ${c.ami.host}:${c.ami.port} (manager.conf: enabled = yes, the firewall lets the connector in) and that ami.username / ami.secret match a [user] section of manager_custom.conf with read = system,call,agent,user,dialplan,originate,reporting; then "asterisk -rx 'manager reload'". Settings → Test connections shows the exact refusal.`,
   redis: (c) =>
-    `Start Redis ("systemctl start redis-server") or correct redis.url (now ${maskUrl(c.redis.url)}). Calls are kept in Redis: nothing is lost while it is down, but nothing moves either.`,
+    `Start Redis ("systemctl start redis-server") or correct redis.url (now ${describeRedis(c.redis)}). Calls are kept in Redis: nothing is lost while it is down, but nothing moves either.`,
   bitrix24: () =>
     'Open Calls, filter by status "failed": each call shows the request Bitrix24 refused and its answer. Fix the cause (credential scopes telephony, crm, user, task, im; an expired webhook; the responsible user), then press "Reprocess these".',
   license: (c) =>
@@ -32,16 +33,6 @@ const FIXES: Record<ComponentHealth["id"], (c: ConnectorConfig) => string> = {
     `The connector must read the folder Asterisk records to (${c.recordings.monitorDir}): run it as a user of the "asterisk" group, or mount the folder and set recordings.mounts [{pbx, local}].`,
   queue: () => "Calls wait for Bitrix24: it answers slowly or rate-limits. They will go on their own; if the number keeps growing, check the Bitrix24 line and b24.limits.",
 };
-
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "•••";
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 function worst(...hs: Health[]): Health {
   return hs.includes("Error") ? "Error" : hs.includes("Warning") ? "Warning" : "Ok";
@@ -95,7 +86,7 @@ export async function componentHealth(sources: ConsoleSources, status: StatusDoc
       id: "redis",
       title: "Redis",
       health: redisProblem ? "Error" : "Ok",
-      summary: redisProblem ? "not answering" : `answering (${maskUrl(c.redis.url)})`,
+      summary: redisProblem ? "not answering" : `answering (${describeRedis(c.redis)})`,
       problems: redisProblem ? [redisProblem] : [],
     }),
   );

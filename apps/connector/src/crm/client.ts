@@ -9,7 +9,8 @@
  * operating budget and the OAuth tokens through Redis. A client with `worker: false` only submits.
  */
 import { randomUUID } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisTarget } from "@asterisk-b24/common";
+import { Redis } from "ioredis";
 import type { ConnectionOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { B24AuthMode } from "./auth/types.js";
 import { Batcher, validateEntry, type BatchPayload, type ChainCommand, type Entry } from "./batcher.js";
@@ -26,7 +27,7 @@ export interface B24ClientOptions {
   portal: string;
   auth: B24AuthMode;
   /** Redis connection (default 127.0.0.1:6379). */
-  redis?: Pick<RedisOptions, "host" | "port" | "password" | "db" | "username">;
+  redis?: RedisTarget;
   /** Prefix of every Redis key and queue of this client (default "b24"). */
   prefix?: string;
   batch?: {
@@ -98,7 +99,7 @@ export class B24Client {
   constructor(private readonly opts: B24ClientOptions) {
     this.portal = opts.portal;
     this.prefix = opts.prefix ?? "b24";
-    const conn = { host: "127.0.0.1", port: 6379, ...opts.redis };
+    const conn: RedisTarget = opts.redis ?? { host: "127.0.0.1", port: 6379 };
     this.connection = conn as ConnectionOptions;
     this.redis = new Redis({ ...conn, maxRetriesPerRequest: 3 });
     this.redis.on("error", () => {}); // surfaced through failed commands

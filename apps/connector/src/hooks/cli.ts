@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { redisOptions } from "@asterisk-b24/common";
 import { Redis } from "ioredis";
 import { loadConfigFile } from "../config/index.js";
 import { CallOutbox } from "../outbox/call-outbox.js";
@@ -26,7 +27,7 @@ export async function hookTryCommand(cmd: HookTryCommand): Promise<number> {
     callFull = await loadCallFull(cmd.file);
   } else {
     if (!config) throw new Error(`${cmd.file} is not a file; to read a stored call by its key, pass --config`);
-    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+    const redis = new Redis({ ...redisOptions(config.redis), maxRetriesPerRequest: 2 });
     try {
       const stages = (await new CallOutbox(redis, config.redis.prefix).readAll(cmd.file)) as StageEvent[];
       const last = stages[stages.length - 1];

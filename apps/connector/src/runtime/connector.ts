@@ -8,8 +8,8 @@ import { Redis } from "ioredis";
 import type { Router } from "express";
 import type { Logger } from "pino";
 import { AmiClient, type AmiActionResult, type AmiMessage } from "@asterisk-b24/ami";
-import { redisOptions } from "@asterisk-b24/common";
-import type { ConnectorConfig } from "../config/index.js";
+import { describeRedis, redisOptions } from "@asterisk-b24/common";
+import { amiEndpoint, type ConnectorConfig } from "../config/index.js";
 import { B24Client, type B24ClientOptions } from "../crm/index.js";
 import { authFromConfig, portalOf } from "../crm/auth/from-config.js";
 import { registerExternalLines } from "../crm/external-lines.js";
@@ -108,9 +108,9 @@ export class Connector {
     if (!this.license.guard.isPortalAllowed(portalOf(config)))
       throw new LicenseStartError(`the licence does not cover another Bitrix24 portal (${portalOf(config)}): ${this.license.guard.status().message}`);
     const prefix = config.redis.prefix;
-    const redisOpts = redisOptions(config.redis.url);
+    const redisOpts = redisOptions(config.redis);
     this.redis = new Redis({ ...redisOpts, maxRetriesPerRequest: null });
-    this.redisHealth = new RedisHealth(this.redis, config.redis.url, log);
+    this.redisHealth = new RedisHealth(this.redis, describeRedis(config.redis), log);
     this.outbox = new CallOutbox(this.redis, prefix);
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix);
@@ -180,8 +180,7 @@ export class Connector {
       },
     });
     this.ami = new AmiClient({
-      host: config.ami.host,
-      port: config.ami.port,
+      ...amiEndpoint(config.ami),
       username: config.ami.username,
       secret: config.ami.secret,
       actionTimeoutMs: config.ami.actionTimeoutMs,
@@ -196,7 +195,7 @@ export class Connector {
       ? new ClickToCallService({
           config: config.clickToCall,
           variable: config.tracker.clickToCallVariable,
-          connection: redisOptions(config.redis.url),
+          connection: redisOptions(config.redis),
           redis: this.redis,
           redisPrefix: prefix,
           users: this.users,
