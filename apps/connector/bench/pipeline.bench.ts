@@ -6,6 +6,8 @@
  *                                   limits (50 burst, 2 requests/s): register(+card), finish and
  *                                   recording of each call, all through the shared batch queue
  *   pipeline.limit_errors           503 QUERY_LIMIT_EXCEEDED the emulator returned meanwhile
+ *   pipeline.requests_per_s         top-level requests per second after the burst (the portal drains 2)
+ *   pipeline.cpu_saturated.*        the same three with every core kept busy by another process
  *   pipeline.answer_to_show_p95_ms  card on answer, no limits: from the answer (stage committed)
  *                                   to the show request reaching Bitrix24, 95th percentile
  */
@@ -14,10 +16,12 @@ import { loadRecording, note, printFigure, replicateRecording, SERVICES, uniqueP
 import { startStack } from "../src/demo/stack.js";
 import { silentLogger } from "../src/log/logger.js";
 import { afterBurst } from "./after-burst.js";
+import { printHostLoad, startCpuBurner } from "./host.js";
 
 const base = loadRecording("01_inbound_ext101_answered");
 
-async function throughput(calls: number): Promise<void> {
+async function throughput(calls: number, label: "" | "cpu_saturated"): Promise<void> {
+  const name = (metric: string) => (label ? `pipeline.${label}.${metric}` : `pipeline.${metric}`);
   const done: number[] = [];
   const stack = await startStack({
     recordings: [replicateRecording(base, calls, 20)],
@@ -25,6 +29,7 @@ async function throughput(calls: number): Promise<void> {
     redisUrl: SERVICES.redis.url,
     redisPrefix: uniquePrefix("bench-pipeline"),
     limits: { burst: 50, drainPerSec: 2 },
+    settleAfterInstall: true,
     logger: silentLogger(),
     onCallDone: () => void done.push(Date.now()),
   });
@@ -47,8 +52,9 @@ async function throughput(calls: number): Promise<void> {
     for (const r of top) byMethod.set(r.method, (byMethod.get(r.method) ?? 0) + 1);
     note(`top-level requests by method: ${JSON.stringify(Object.fromEntries(byMethod))}`);
     note(`pipeline: ${done.length} calls handled, ${delivered} delivered; ${stats.requests} HTTP requests to Bitrix24 for ${stats.batchCommands} commands`);
-    printFigure("pipeline.calls_per_s", rate, "calls/s");
-    printFigure("pipeline.limit_errors", stats.limitErrors, "errors");
+    printFigure(name("calls_per_s"), rate, "calls/s");
+    printFigure(name("limit_errors"), stats.limitErrors, "errors");
+    printFigure(name("requests_per_s"), Number((tail.requests / tail.seconds).toFixed(3)), "requests/s");
   } finally {
     await stack.close();
   }
@@ -92,6 +98,16 @@ await redis.connect().catch(() => {
   process.exit(1);
 });
 redis.disconnect();
-await throughput(Number(process.env.BENCH_PIPELINE_CALLS ?? 2000));
+const pipelineCalls = Number(process.env.BENCH_PIPELINE_CALLS ?? 2000);
+printHostLoad("pipeline_quiet");
+await throughput(pipelineCalls, "");
+const burner = startCpuBurner();
+try {
+  await new Promise((r) => setTimeout(r, 2000));
+  printHostLoad("pipeline_cpu_saturated");
+  await throughput(pipelineCalls, "cpu_saturated");
+} finally {
+  burner.stop();
+}
 await answerToShow(Number(process.env.BENCH_ANSWER_CALLS ?? 80));
 process.exit(0);

@@ -81,7 +81,7 @@ export class BatchExecutor {
           continue;
         }
         if (err instanceof B24OperatingLimitError) await this.d.operating.block(methodsForBudget);
-        else if (err instanceof B24RateLimitError) await this.d.limiter.penalize();
+        else if (err instanceof B24RateLimitError) await this.d.limiter.resync();
         throw err;
       }
     }

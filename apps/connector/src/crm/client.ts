@@ -9,13 +9,14 @@
  * operating budget and the OAuth tokens through Redis. A client with `worker: false` only submits.
  */
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { RedisTarget } from "@asterisk-b24/common";
 import { Redis } from "ioredis";
 import type { ConnectionOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { B24AuthMode } from "./auth/types.js";
 import { Batcher, validateEntry, type BatchPayload, type ChainCommand, type Entry } from "./batcher.js";
 import { BatchExecutor, type CommandOutcome } from "./batch-executor.js";
-import { B24ClientClosedError, B24Error, B24ServerError, errorFromJSON } from "./errors.js";
+import { B24ClientClosedError, B24Error, B24OperatingLimitError, B24RateLimitError, B24ServerError, errorFromJSON } from "./errors.js";
 import { RedisLimiter, type LimiterConfig } from "./limiter.js";
 import { OperatingTracker, type OperatingConfig } from "./operating.js";
 import { batchJobOptions, createBatchEvents, createBatchQueue, createBatchWorker, finishedBatch, type BatchJobResult, type QueueConfig } from "./queue.js";
@@ -99,6 +100,8 @@ export class B24Client {
   constructor(private readonly opts: B24ClientOptions) {
     this.portal = opts.portal;
     this.prefix = opts.prefix ?? "b24";
+    // Every lane and upload waiting for a limiter slot listens on this one signal.
+    setMaxListeners(0, this.abort.signal);
     const conn: RedisTarget = opts.redis ?? { host: "127.0.0.1", port: 6379 };
     this.connection = conn as ConnectionOptions;
     this.redis = new Redis({ ...conn, maxRetriesPerRequest: 3 });
@@ -247,6 +250,23 @@ export class B24Client {
     this.redis.disconnect();
     for (const [id, list] of this.waiters) for (const w of list) w.reject(new B24ClientClosedError(`closed while entry ${id} was waiting`));
     this.waiters.clear();
+  }
+
+  /**
+   * One request that cannot travel in a batch (a record upload to the uploadUrl Bitrix24 handed
+   * out): the portal counts it in the same bucket, so it takes a slot of the shared limiter first,
+   * and a 503 QUERY_LIMIT_EXCEEDED resyncs the limiter and waits for the next slot.
+   */
+  async outsideBatch<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.limiter.acquire(this.abort.signal);
+      try {
+        return await send();
+      } catch (err) {
+        if (!(err instanceof B24RateLimitError) || err instanceof B24OperatingLimitError || attempt >= attempts) throw err;
+        await this.limiter.resync();
+      }
+    }
   }
 
   // ——— internals ———

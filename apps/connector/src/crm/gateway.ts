@@ -1,6 +1,7 @@
 import type { ChainCommand } from "./batcher.js";
 import type { B24Client, ChainResult } from "./client.js";
 import type { B24Envelope, B24Port, B24Uploader } from "./port.js";
+import { parseAnswer } from "./transport.js";
 
 /**
  * The connector's batched Bitrix24 client seen through the small ports the stage parts and the
@@ -21,7 +22,8 @@ export function clientGateway(client: B24Client, uploader: B24Uploader): CrmGate
       return { result: o.result as T, ...(o.next !== undefined ? { next: o.next } : {}), ...(o.total !== undefined ? { total: o.total } : {}) };
     },
     chain: (commands, id) => client.chain(commands, id ? { id } : {}),
-    upload: (url, fieldName, filename, content) => uploader.upload(url, fieldName, filename, content),
+    // The upload URL is the portal's REST: the same request bucket as the batches.
+    upload: (url, fieldName, filename, content) => client.outsideBatch(() => uploader.upload(url, fieldName, filename, content)),
   };
 }
 
@@ -32,15 +34,8 @@ export function fetchUploader(timeoutMs = 120_000): B24Uploader {
       const form = new FormData();
       form.append(fieldName, new Blob([content]), filename);
       const res = await fetch(url, { method: "POST", body: form, signal: AbortSignal.timeout(timeoutMs) });
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new Error(`upload to Bitrix24 answered ${res.status} with non-JSON: ${text.slice(0, 200)}`);
-      }
-      if (!res.ok) throw new Error(`upload to Bitrix24 failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-      return ((body as { result?: T }).result ?? body) as T;
+      // Classified as every REST answer is (503 QUERY_LIMIT_EXCEEDED, bare 5xx "maybe executed", …).
+      return parseAnswer(res.status, await res.text(), "upload").result as T;
     },
   };
 }

@@ -2,11 +2,12 @@
 -- Every worker of every connector process reserves its request slots here, so together they never
 -- send faster than the portal drains. Time comes from Redis (TIME), so all processes share one clock.
 --
--- KEYS[1]  bucket hash: level, ts (ms), factor (drain multiplier 0..1], cap (learned capacity), calm (ms)
--- ARGV[1]  "acquire" | "penalize" | "peek"
+-- KEYS[1]  bucket hash: level, ts (ms), factor (drain multiplier 0..1], cap (learned capacity), calm (ms),
+--          hit (ms of the last 503)
+-- ARGV[1]  "acquire" | "resync" | "peek"
 -- ARGV[2]  configured burst (capacity, already minus the safety margin)
 -- ARGV[3]  configured drain per second
--- ARGV[4]  cost (acquire) | pause ms (penalize)
+-- ARGV[4]  cost (acquire) | pause ms (resync)
 -- ARGV[5]  max wait ms a reservation may be made for (acquire)
 -- ARGV[6]  recover after ms without a penalty
 -- ARGV[7]  min factor
@@ -16,9 +17,12 @@
 -- acquire -> {1, waitMs}: slot reserved, send after waitMs (GCRA: the level already includes the
 --            requests reserved but not yet sent, so waits are FIFO across processes);
 --            {0, waitMs}: the wait would exceed ARGV[5], nothing reserved, ask again later.
--- penalize -> the portal answered 503 although we thought there was room: it is tighter than we were
---            told (or another client shares the IP). Bucket treated as full plus a pause, drain rate x0.7,
---            capacity x0.75. Recovery: +10 % drain / capacity per ARGV[6] ms without a penalty.
+-- resync -> the portal answered 503 although we thought there was room: its bucket is full NOW (someone
+--            else spent part of it: another app on the same IP, a request sent before this bucket existed).
+--            The bucket is set to full plus a pause; the drain rate stays what the portal drains, so the
+--            limit is held exactly, without slack. Only a second 503 within ARGV[6] ms of the previous one
+--            means the portal is tighter than configured: drain x0.8, capacity x0.9, recovering +10 % per
+--            ARGV[6] ms without a 503.
 local key = KEYS[1]
 local mode = ARGV[1]
 local burst = tonumber(ARGV[2])
@@ -33,12 +37,13 @@ local ttl = tonumber(ARGV[9])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
-local h = redis.call('HMGET', key, 'level', 'ts', 'factor', 'cap', 'calm')
+local h = redis.call('HMGET', key, 'level', 'ts', 'factor', 'cap', 'calm', 'hit')
 local level = tonumber(h[1]) or 0
 local ts = tonumber(h[2]) or now
 local factor = tonumber(h[3]) or 1
 local cap = tonumber(h[4]) or burst
 local calm = tonumber(h[5]) or now
+local hit = tonumber(h[6])
 if cap > burst then cap = burst end
 
 -- slow recovery after the portal stopped complaining
@@ -64,17 +69,20 @@ if mode == 'acquire' then
     level = level + x
     result = {1, math.ceil(wait)}
   end
-elseif mode == 'penalize' then
-  factor = math.max(minFactor, factor * 0.7)
-  cap = math.max(minCap, math.floor(cap * 0.75))
-  drain = drainCfg * factor / 1000.0
+elseif mode == 'resync' then
+  if hit ~= nil and now - hit < recoverMs then
+    factor = math.max(minFactor, factor * 0.8)
+    cap = math.max(minCap, math.floor(cap * 0.9))
+    drain = drainCfg * factor / 1000.0
+    calm = now
+  end
+  hit = now
   level = math.max(level, cap) + x * drain
-  calm = now
   result = {1, 0}
 else
   result = {math.floor(level * 1000), math.floor(factor * 1000), cap}
 end
 
-redis.call('HSET', key, 'level', tostring(level), 'ts', tostring(ts), 'factor', tostring(factor), 'cap', tostring(cap), 'calm', tostring(calm))
+redis.call('HSET', key, 'level', tostring(level), 'ts', tostring(ts), 'factor', tostring(factor), 'cap', tostring(cap), 'calm', tostring(calm), 'hit', tostring(hit or 0))
 redis.call('PEXPIRE', key, ttl)
 return result

@@ -1,6 +1,8 @@
 /**
  * The one request-rate limit shared by every worker and every connector process talking to a portal:
- * a leaky bucket in Redis (limiter.lua) with reservations (GCRA), adaptive to 503 QUERY_LIMIT_EXCEEDED.
+ * a leaky bucket in Redis (limiter.lua) with reservations (GCRA), kept in step with the portal by its
+ * 503 QUERY_LIMIT_EXCEEDED answers. Time is Redis's (TIME), never a local timer: a process starved
+ * of CPU sends late, which a leaky bucket always tolerates, and never early.
  * b24jssdk's limiter lives in process memory, so two processes would each spend the full budget.
  */
 import { readFileSync } from "node:fs";
@@ -17,7 +19,7 @@ export interface LimiterConfig {
   safety?: number;
   /** Longest wait one reservation may take; longer waits are re-asked later (default 5000 ms). */
   maxReserveMs?: number;
-  /** After a 503: step back up 10 % per this many ms without another 503 (default 60 000). */
+  /** Two 503s closer than this slow the drain down; then step back up 10 % per this many ms without one (default 60 000). */
   recoverAfterMs?: number;
   /** Floors for the adaptation: drain multiplier (default 0.1) and capacity (default 3). */
   minFactor?: number;
@@ -84,9 +86,12 @@ export class RedisLimiter {
     }
   }
 
-  /** The portal said 503 although the bucket had room: treat it as full, pause, slow down. */
-  async penalize(pauseMs?: number): Promise<void> {
-    await this.run("penalize", pauseMs ?? 1000 / this.cfg.drainPerSec + 1000);
+  /**
+   * The portal said 503 although the bucket had room: its bucket is full now. Set ours to full plus
+   * a pause (one drain interval); slow down only when 503s repeat (see limiter.lua).
+   */
+  async resync(pauseMs?: number): Promise<void> {
+    await this.run("resync", pauseMs ?? 1000 / this.cfg.drainPerSec);
   }
 
   async state(): Promise<LimiterState> {

@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { startB24Emulator } from "@asterisk-b24/testkit";
+import { clientGateway, fetchUploader } from "../../src/crm/gateway.js";
 import { B24AuthError, B24BusinessError, B24Client, oauthAuth, webhookAuth, type B24AuthMode, type B24ClientOptions, type PreparedAuth } from "../../src/crm/index.js";
 import { dropPrefix, newRedis, redisOrSkip, uniquePrefix } from "./helpers.js";
 
@@ -178,6 +179,21 @@ describe.skipIf(!up)("B24Client with the emulator", () => {
     const lastLimited = log.lastIndexOf(limited.at(-1)!);
     expect(log.length - lastLimited - 1).toBeGreaterThanOrEqual(50); // ... and then stopped: a long clean tail
     expect(emu.stats().callsRegistered).toBe(n);
+  });
+
+  it("record uploads (outside any batch) take slots of the shared limit like batches: no 503", async () => {
+    // the portal allows 4 then 4/s; 2 batches + 6 uploads would overflow it if uploads bypassed the limiter
+    const { emu, client } = await setup({ limits: { burst: 4, drainPerSec: 4 } }, { limits: { burst: 4, drainPerSec: 4, safety: 0 } });
+    const gateway = clientGateway(client, fetchUploader());
+    const calls = await Promise.all(Array.from({ length: 6 }, (_, i) => client.call<{ CALL_ID: string }>("telephony.externalcall.register", register(i))));
+    await Promise.all(calls.map((c) => client.call("telephony.externalcall.finish", { CALL_ID: c.CALL_ID, USER_ID: 1, DURATION: 5, STATUS_CODE: 200 })));
+    const tickets = await Promise.all(
+      calls.map((c) => client.call<{ uploadUrl: string; fieldName: string }>("telephony.externalcall.attachRecord", { CALL_ID: c.CALL_ID, FILENAME: "r.mp3" })),
+    );
+    const uploaded = await Promise.all(tickets.map((t) => gateway.upload<{ FILE_ID: number }>(t.uploadUrl, t.fieldName, "r.mp3", new Uint8Array([1, 2, 3]))));
+    expect(uploaded.every((u) => Number(u.FILE_ID) > 0)).toBe(true);
+    expect(emu.requests().filter((q) => !q.viaBatch && q.method === "upload")).toHaveLength(6);
+    expect(emu.stats().limitErrors).toBe(0);
   });
 
   it("resets, 500s and hung requests: every call registered and finished exactly once", async () => {

@@ -46,21 +46,32 @@ describe.skipIf(!up)("shared Redis limiter", () => {
     expect((await l.state()).level).toBeGreaterThan(3.9);
   });
 
-  it("adapts to 503: bucket treated as full, slower drain and smaller capacity, shared by all instances", async () => {
+  it("resyncs on a 503: the bucket is full now for every instance, the drain rate stays the portal's", async () => {
     const la = new RedisLimiter(a, prefix, "adapt", { burst: 50, drainPerSec: 2, safety: 2 });
     const lb = new RedisLimiter(b, prefix, "adapt", { burst: 50, drainPerSec: 2, safety: 2 });
     await la.reserve();
-    await la.penalize();
+    await la.resync();
     const s1 = await lb.state();
-    expect(s1.factor).toBeCloseTo(0.7, 3);
-    expect(s1.capacity).toBe(36);
-    expect(s1.level).toBeGreaterThan(36);
-    await lb.penalize();
-    const s2 = await la.state();
-    expect(s2.factor).toBeCloseTo(0.49, 3);
-    expect(s2.capacity).toBe(27);
-    const next = await la.reserve();
-    expect(next.waitMs).toBeGreaterThan(1000); // everyone pauses
+    expect(s1.factor).toBe(1);
+    expect(s1.capacity).toBe(48);
+    expect(s1.level).toBeGreaterThan(48);
+    // full plus one drain interval of pause: the next slot is about two intervals away, for everyone
+    const next = await lb.reserve();
+    expect(next.granted).toBe(true);
+    expect(next.waitMs).toBeGreaterThan(700);
+    expect(next.waitMs).toBeLessThanOrEqual(1001);
+  });
+
+  it("slows down only when 503s repeat (the portal is tighter than configured)", async () => {
+    const la = new RedisLimiter(a, prefix, "repeat", { burst: 50, drainPerSec: 2, safety: 2 });
+    const lb = new RedisLimiter(b, prefix, "repeat", { burst: 50, drainPerSec: 2, safety: 2 });
+    await la.resync();
+    await lb.resync();
+    const s = await la.state();
+    expect(s.factor).toBeCloseTo(0.8, 3);
+    expect(s.capacity).toBe(43);
+    await lb.resync();
+    expect((await la.state()).factor).toBeCloseTo(0.64, 3);
   });
 });
 
