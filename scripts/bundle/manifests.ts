@@ -56,8 +56,8 @@ export const MANIFESTS: AppManifest[] = [
     exampleConfig: "packaging/config/connector.example.json",
     // The licence: license.file, default /etc/asterisk-b24/license.jwt (= etc/ of a system install).
     keep: ["etc/connector.json", "etc/connector.env", "etc/license.jwt"],
-    // `demo` and `replay <name>` read the recorded Asterisk sessions of the test kit.
-    assets: ["packages/testkit/fixtures/asterisk"],
+    // The product only: the demo, `replay` and the test kit stay in the source checkout (dev-cli.ts).
+    assets: [],
     health: { port: 8077, path: "/status" },
   },
   {

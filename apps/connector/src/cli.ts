@@ -3,16 +3,14 @@
  * asterisk-b24 connector command line.
  *
  *   asterisk-b24 run --config /etc/asterisk-b24/connector.json   the service
- *   asterisk-b24 demo [--speed N|asap] [--once]                    the demo on embedded defaults
- *   asterisk-b24 replay <recording|file.jsonl> [--speed N|asap] [--json]
  *   asterisk-b24 hook-try <hook> <call.json> [--config FILE]
  *   asterisk-b24 check-config --config FILE                      validate a configuration file
  *   asterisk-b24 test-connections --config FILE                  AMI, Redis, Bitrix24, recordings
  *   asterisk-b24 --version
+ *
+ * What a customer installs: no test kit in here. The demo and `replay` (which need the Bitrix24
+ * emulator and the AMI replay server) are in dev-cli.ts, the development entry point.
  */
-import { existsSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
-import { loadRecording, recordingNames } from "@asterisk-b24/testkit";
 import { CONNECTOR_VERSION } from "./version.js";
 
 export class UsageError extends Error {
@@ -43,32 +41,10 @@ export function parseArgs(argv: string[]): Parsed {
   return { command, positional, flags };
 }
 
-function speedOf(flag: string | true | undefined, fallback: number | "asap"): number | "asap" {
-  if (flag === undefined || flag === true) return fallback;
-  if (flag === "asap") return "asap";
-  const n = Number(flag);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed must be a positive number or "asap", got "${flag}"`);
-  return n;
-}
-
-/** A recording by name (from the built-in set) or by path to NAME.jsonl. */
-function recordingArg(arg: string) {
-  if (arg.endsWith(".jsonl") || arg.includes("/")) {
-    const path = resolve(arg.endsWith(".jsonl") ? arg : `${arg}.jsonl`);
-    if (!existsSync(path)) throw new UsageError(`no recording at ${path}`);
-    return loadRecording(basename(path, ".jsonl"), dirname(path));
-  }
-  if (!recordingNames().includes(arg)) throw new UsageError(`unknown recording "${arg}"; built-in: ${recordingNames().join(", ")}`);
-  return loadRecording(arg);
-}
-
 const HELP = `asterisk-b24 ${CONNECTOR_VERSION} — Asterisk ↔ Bitrix24 connector
 
 Usage:
   asterisk-b24 run --config FILE         run the connector service
-  asterisk-b24 demo [--speed N|asap]     demo on embedded defaults (replay server, Bitrix24 emulator, Redis)
-  asterisk-b24 replay NAME|FILE.jsonl [--speed N|asap] [--json]
-                                         replay one AMI recording through the tracker, print stages
   asterisk-b24 hook-try HOOK CALL.json|CALL_KEY [--config FILE] [--stage STAGE]
                                          run one customization hook on a stored call (dry run)
   asterisk-b24 check-config --config FILE
@@ -78,7 +54,9 @@ Usage:
   asterisk-b24 reprocess (--day YYYY-MM-DD | --from WHEN --to WHEN) [--only failed|missing|all]
                        [--dry-run] [--call KEY,KEY…] [--report-dir DIR] --config FILE
                                          find calls missing or wrong in Bitrix24 and land them (progress on stderr)
-  asterisk-b24 --version`;
+  asterisk-b24 --version
+
+From a source checkout also: pnpm demo, and pnpm tsx apps/connector/src/dev-cli.ts replay NAME|FILE.jsonl`;
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -91,18 +69,6 @@ export async function main(argv: string[]): Promise<number> {
     case "help":
       process.stdout.write(HELP + "\n");
       return args.command === "help" || args.flags.help ? 0 : 2;
-    case "replay": {
-      const target = args.positional[0];
-      if (!target) throw new UsageError("replay needs a recording name or a path to NAME.jsonl");
-      const { replayThroughTracker } = await import("./demo/replay-tracker.js");
-      const res = await replayThroughTracker({ recordings: [recordingArg(target)], speed: speedOf(args.flags.speed, "asap"), fullJson: args.flags.json === true });
-      process.stderr.write(`replayed ${target}: ${res.events.length} stage events, ${res.calls.length} call(s) ended\n`);
-      return 0;
-    }
-    case "demo": {
-      const { runDemo } = await import("./demo/demo.js");
-      return runDemo({ speed: speedOf(args.flags.speed, 4), once: args.flags.once === true });
-    }
     case "run": {
       const configPath = args.flags.config;
       if (typeof configPath !== "string") throw new UsageError("run needs --config FILE");
@@ -158,9 +124,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
+/** Exit code and message of a command's outcome (shared with dev-cli.ts). */
+export function runCli(run: (argv: string[]) => Promise<number>): void {
+  run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
@@ -175,3 +141,6 @@ if (invokedDirectly) {
     },
   );
 }
+
+const invokedDirectly = process.argv[1] !== undefined && /(^|[\\/])cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (invokedDirectly) runCli(main);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findManifest } from "../../../../scripts/bundle/manifests.js";
-import { bundleWithCli, inNetns, linkVersion, netnsAvailable, readText, redisInNetns, REPO_ROOT, removeDir, tempDir, unpack } from "./harness.js";
+import { bundleWithCli, inNetns, linkVersion, netnsAvailable, readText, redisInNetns, REPO_ROOT, removeDir, tempDir, testKitTraces, unpack } from "./harness.js";
 
 // The b24-app bundle (service + admin CLI in one archive), installed into an empty prefix and run
 // inside a network namespace with no network; then updated in place (keys and config kept) and rolled back.
@@ -27,6 +27,10 @@ describe.skipIf(!hasEntry || (!netns.ok && !mustRun))("b24-app bundle (offline i
 
   afterAll(() => {
     if (work) removeDir(work);
+  });
+
+  it("carries the product only: no test kit or emulator code", () => {
+    expect(testKitTraces(v1)).toEqual([]);
   });
 
   it("installs into an empty prefix; the admin CLI writes the token keys; the service answers /status — no network", () => {

@@ -4,7 +4,7 @@
  * a loopback interface, no route anywhere) with every child bounded by a timeout.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBundle, type BundleResult } from "../../../../scripts/bundle/build-bundle.js";
@@ -110,4 +110,25 @@ export function redisInNetns(port: number, dir: string): { start: string; stop: 
 /** `tsx <args>` from the repo root (the development way of running an app), bounded. */
 export function runTsx(args: string[], timeoutMs = 60_000): Run {
   return run(process.execPath, ["--import", "tsx", ...args], { timeoutMs });
+}
+
+/** Names only the test kit, the demo or the emulator define: none may appear in a release bundle. */
+const TEST_KIT_MARKERS = ["startB24Emulator", "startAmiReplayServer", "ReplayPlayer", "replicateRecording", "DEMO_USERS", "runDemo", "replayThroughTracker", "_emulator/"];
+
+/** What of the test kit a bundle carries: marker names in its compiled code, test-kit files in share/. */
+export function testKitTraces(bundleDir: string): string[] {
+  const traces: string[] = [];
+  for (const file of readdirSync(join(bundleDir, "lib")).filter((f) => f.endsWith(".mjs"))) {
+    const code = readFileSync(join(bundleDir, "lib", file), "utf8");
+    for (const marker of TEST_KIT_MARKERS) if (code.includes(marker)) traces.push(`lib/${file}: ${marker}`);
+  }
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (/testkit|b24-emulator|ami-replay|fixtures/.test(p.slice(bundleDir.length))) traces.push(p.slice(bundleDir.length + 1));
+      else if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(join(bundleDir, "share"));
+  return traces;
 }
