@@ -8,6 +8,8 @@ import { UsersCache } from "../../src/directory/users-cache.js";
 import { createHookRunner } from "../../src/hooks/index.js";
 import { emptyCrmState, type CrmCallState } from "../../src/stages/crm-state.js";
 import type { StageDeps, StageJournal } from "../../src/stages/step.js";
+import type { UnownedOutcome } from "../../src/stages/unowned-stats.js";
+import type { CredentialUserRecord } from "../../src/directory/credential-user.js";
 import { FakePort, userGetHandler } from "./fake-port.js";
 
 const USERS = [
@@ -87,10 +89,33 @@ export class FakeCrmStates {
   }
 }
 
+/** The credential's portal user (`user.current`): user 9, an administrator without an extension. */
+export class FakeCredentialUser {
+  user: CredentialUserRecord | Error = { id: 9, name: "Portal Admin", resolvedAt: 0 };
+  asked = 0;
+  async get(): Promise<CredentialUserRecord> {
+    this.asked++;
+    if (this.user instanceof Error) throw this.user;
+    return this.user;
+  }
+}
+
+/** Unowned-call counts in memory, once per call as the Redis store counts them. */
+export class FakeUnownedStats {
+  readonly byCall = new Map<string, UnownedOutcome>();
+  async count(callKey: string, outcome: UnownedOutcome): Promise<boolean> {
+    if (this.byCall.has(callKey)) return false;
+    this.byCall.set(callKey, outcome);
+    return true;
+  }
+}
+
 export interface FakeStageDeps extends StageDeps {
   gateway: FakeCrmGateway;
   journal: FakeJournal;
   crmState: FakeCrmStates;
+  credentialUser: FakeCredentialUser;
+  unownedStats: FakeUnownedStats;
 }
 
 /** StageDeps over in-memory fakes: a config from `extra` (over a minimal file), users 101–103 = 1–3. */
@@ -111,6 +136,8 @@ export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}): 
     hooks: createHookRunner({}),
     journal: new FakeJournal(),
     crmState: new FakeCrmStates(),
+    credentialUser: new FakeCredentialUser(),
+    unownedStats: new FakeUnownedStats(),
     extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
     lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
     logger: pino({ level: "silent" }),
