@@ -34,7 +34,12 @@ const ANSWERS: Record<string, (params: Record<string, unknown>) => unknown> = {
 export class FakeCrmGateway implements CrmGateway {
   readonly sent: Array<{ id: string | undefined; commands: ChainCommand[] }> = [];
   readonly refuse = new Set<string>();
-  readonly port = new FakePort({ "user.get": userGetHandler(() => USERS) });
+  /** Per-method answers (a test may replace one, e.g. a number no CRM entity has). */
+  readonly answers: Record<string, (params: Record<string, unknown>) => unknown> = { ...ANSWERS };
+  readonly port: FakePort;
+  constructor(users: ReadonlyArray<(typeof USERS)[number]> = USERS) {
+    this.port = new FakePort({ "user.get": userGetHandler(() => [...users]) });
+  }
 
   async chain(commands: ChainCommand[], id?: string): Promise<ChainResult> {
     this.sent.push({ id, commands });
@@ -42,7 +47,7 @@ export class FakeCrmGateway implements CrmGateway {
     for (const c of commands) {
       if (this.refuse.has(c.method))
         out[c.name] = { ok: false, error: new B24BusinessError({ code: "ERROR_CORE", description: `${c.method} refused`, status: 400, method: c.method }) };
-      else out[c.name] = { ok: true, result: ANSWERS[c.method]?.(c.params ?? {}) ?? true };
+      else out[c.name] = { ok: true, result: this.answers[c.method]?.(c.params ?? {}) ?? true };
     }
     return out;
   }
@@ -119,14 +124,14 @@ export interface FakeStageDeps extends StageDeps {
 }
 
 /** StageDeps over in-memory fakes: a config from `extra` (over a minimal file), users 101–103 = 1–3. */
-export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}): Promise<FakeStageDeps> {
+export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}, o: { users?: ReadonlyArray<(typeof USERS)[number]> } = {}): Promise<FakeStageDeps> {
   // Recordings are record.ts's own concern (files on disk): off here unless asked for.
   const config = parseConfig(
     { ami: { username: "crm", secret: "s" }, b24: { auth: { mode: "webhook", webhookUrl: "https://b24.example/rest/1/abc/" } }, recordings: { enabled: false }, ...extra },
     "test",
     {},
   );
-  const gateway = new FakeCrmGateway();
+  const gateway = new FakeCrmGateway(o.users);
   const users = new UsersCache({ port: gateway.port, refreshIntervalMs: 0 });
   await users.refresh();
   return {
