@@ -85,6 +85,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The portal user who installed the b24-app in the demo stack (and owns its webhook). */
+export const STACK_INSTALLER_USER_ID = 1;
+
 export async function startStack(o: StackOptions): Promise<Stack> {
   const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
   const voicemailDir = join(monitorDir, ".voicemail");
@@ -94,8 +97,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }
   const emu = await startB24Emulator({
     ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
-    webhook: { userId: 1, code: "demo0webhook0code" },
-    oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex") },
+    webhook: { userId: STACK_INSTALLER_USER_ID, code: "demo0webhook0code" },
+    // The administrator who installs the b24-app is a real portal user (user 1): the connector's
+    // `user.current` through the gateway is that user, where calls nobody owns land.
+    oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex"), userId: STACK_INSTALLER_USER_ID },
     users: DEMO_USERS,
     contacts: o.contacts ?? DEMO_CONTACTS,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
