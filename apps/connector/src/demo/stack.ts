@@ -28,6 +28,7 @@ import {
   type B24EmulatorOptions,
   type Recording,
   type SeedContact,
+  type SeedUser,
 } from "@asterisk-b24/testkit";
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
@@ -48,6 +49,8 @@ export interface StackOptions {
   /** Bitrix24 limits the emulator enforces (default cloud: 50 burst, 2/s). */
   limits?: { burst: number; drainPerSec: number } | false;
   contacts?: SeedContact[];
+  /** The portal's users (default DEMO_USERS: 101–106). User STACK_INSTALLER_USER_ID must be among them (it installed the b24-app). */
+  users?: SeedUser[];
   emulatorPort?: number;
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
@@ -89,6 +92,8 @@ export interface Stack {
 export const STACK_INSTALLER_USER_ID = 1;
 
 export async function startStack(o: StackOptions): Promise<Stack> {
+  if (o.users && !o.users.some((u) => u.ID === STACK_INSTALLER_USER_ID && u.ACTIVE !== false))
+    throw new Error(`stack: the portal's users must include the active user ${STACK_INSTALLER_USER_ID}, who installs the b24-app`);
   const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
   const voicemailDir = join(monitorDir, ".voicemail");
   for (const rec of o.recordings) {
@@ -101,7 +106,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The administrator who installs the b24-app is a real portal user (user 1): the connector's
     // `user.current` through the gateway is that user, where calls nobody owns land.
     oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex"), userId: STACK_INSTALLER_USER_ID },
-    users: DEMO_USERS,
+    users: o.users ?? DEMO_USERS,
     contacts: o.contacts ?? DEMO_CONTACTS,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
     ...o.portal,
