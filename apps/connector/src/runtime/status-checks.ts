@@ -76,11 +76,7 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
       const errors = await s.journal.errorStats(1);
       const reach = crmReachStatus(s.crmHealth, s.users);
       const unowned = await unownedSection(s);
-      const problems = [
-        ...(reach.problems ?? []),
-        ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : []),
-        ...unowned.problems,
-      ];
+      const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : []), ...unowned.problems];
       return {
         health: reach.health === "Ok" && (failed > 0 || unowned.problems.length > 0) ? "Warning" : reach.health,
         ...(problems.length ? { problems } : {}),

@@ -26,8 +26,7 @@ async function runCall(deps: FakeStageDeps, name: string): Promise<string> {
   return events[0]!.callKey;
 }
 
-const notes = (deps: FakeStageDeps, key: string) =>
-  deps.journal.entries.filter((e) => e.callKey === key).map((e) => e.entry as { kind: string; text?: string; level?: string });
+const notes = (deps: FakeStageDeps, key: string) => deps.journal.entries.filter((e) => e.callKey === key).map((e) => e.entry as { kind: string; text?: string; level?: string });
 
 describe("calls nobody owns", () => {
   it("a call missed in the queue that rang no CRM user lands on the credential's user: registered and finished 304", async () => {
