@@ -8,6 +8,8 @@ export const CONNECTOR_SCOPES: readonly string[] = [
   "telephony.externalcall.*",
   "telephony.externalline.*",
   "user.get",
+  // whose credential this is: where a call nobody owns lands (responsible.fallbackToCredentialUser)
+  "user.current",
   "crm.activity.get",
   "crm.activity.list",
   "crm.activity.update",
@@ -51,7 +53,10 @@ export function normalizeMethod(method: string): string {
 export function methodAllowed(scopes: readonly string[], method: string): boolean {
   const m = normalizeMethod(method);
   if (m === "batch") return false; // a batch is judged by its commands
-  return scopes.some((s) => s === "*" || s === m || (s.endsWith(".*") && m.startsWith(s.slice(0, -1))));
+  const allows = (name: string) => scopes.some((s) => s === "*" || s === name || (s.endsWith(".*") && name.startsWith(s.slice(0, -1))));
+  // A token that may read every user may read the current one (tokens issued before user.current
+  // joined the connector preset keep working: nothing it could not already read).
+  return allows(m) || (m === "user.current" && allows("user.get"));
 }
 
 /** Method names of a batch's `cmd` (`{"a": "user.get?ID=1"}` or an array). */

@@ -60,7 +60,11 @@ describe("scopes, tokens, install parsing", () => {
     expect(methodAllowed(s, "telephony.externalCall.register")).toBe(true);
     expect(methodAllowed(s, "telephony.externalcall.finish.json")).toBe(true);
     expect(methodAllowed(s, "user.get")).toBe(true);
+    expect(methodAllowed(s, "user.current")).toBe(true);
     expect(methodAllowed(s, "user.update")).toBe(false);
+    // user.current rides on user.get (older tokens), never on anything less.
+    expect(methodAllowed(["user.get"], "user.current")).toBe(true);
+    expect(methodAllowed(["crm.deal.get"], "user.current")).toBe(false);
     expect(methodAllowed(s, "event.bind")).toBe(false);
     expect(methodAllowed(s, "batch")).toBe(false);
     expect(batchMethods({ a: "user.get?ID=1", b: "crm.lead.add" })).toEqual(["user.get", "crm.lead.add"]);

@@ -4,7 +4,12 @@
  * Bitrix24 emulator with cloud limits, on a portal whose register de-duplication ignores
  * EXTERNAL_CALL_ID (an older box; BENCH_SOAK_PORTAL=current for a portal that compares it).
  *
- *   soak.calls_landed_ratio        calls registered exactly once and finished / calls expected (goal 1)
+ * The mix includes calls nobody owns (missed in the queue from unknown numbers, answered only by
+ * extensions that are no Bitrix24 user): they must land on the credential's user.
+ *
+ *   soak.calls_landed_ratio        calls registered exactly once and finished / calls placed that belong in the CRM (goal 1)
+ *   soak.unowned_calls             of those, calls nobody owns
+ *   soak.unowned_landed_ratio      calls nobody owns registered exactly once and finished / placed (goal 1)
  *   soak.calls_right_ratio         … and responsible, status, talk time, cards as expected (goal 1)
  *   soak.max_concurrent_calls      most calls in progress at once
  *   soak.register_p95_ms           first ringing (stage committed) → register reached Bitrix24, p95
@@ -36,9 +41,11 @@ const report = await runSoak({
 });
 for (const line of describeProblems(report)) note(line);
 note(
-  `soak: ${report.calls} calls, ${report.expectedCalls} expected in Bitrix24, ${report.landedCalls} landed, ${report.rightCalls} right, in ${(report.wallMs / 1000).toFixed(0)} s`,
+  `soak: ${report.calls} calls, ${report.expectedCalls} expected in Bitrix24 (${report.unownedCalls} nobody owns), ${report.landedCalls} landed (${report.unownedLanded} of those nobody owns), ${report.rightCalls} right, in ${(report.wallMs / 1000).toFixed(0)} s`,
 );
 printFigure("soak.calls_landed_ratio", report.expectedCalls ? report.landedCalls / report.expectedCalls : 0, "ratio");
+printFigure("soak.unowned_calls", report.unownedCalls, "calls");
+printFigure("soak.unowned_landed_ratio", report.unownedCalls ? report.unownedLanded / report.unownedCalls : 0, "ratio");
 printFigure("soak.calls_right_ratio", report.expectedCalls ? report.rightCalls / report.expectedCalls : 0, "ratio");
 printFigure("soak.max_concurrent_calls", report.maxConcurrent, "calls");
 printFigure("soak.register_p95_ms", p95(report.registerDelays), "ms");

@@ -121,6 +121,22 @@ describe("b24 emulator: transport, auth, envelope", () => {
     expect(emu.stats().tokenRefreshes).toBe(1);
   });
 
+  it("user.current is strictly the credential's own user: the webhook's owner, the token's user, never a missing or fired one", async () => {
+    expect((await restCall(emu.webhookUrl, "user.current", {})).body.result).toMatchObject({ ID: "1", NAME: "Anna", LAST_NAME: "Admin", ACTIVE: true });
+    const boris = emu.issueOAuthTokens(2);
+    expect((await restCall(emu.restUrl, "user.current", { auth: boris.access_token })).body.result).toMatchObject({ ID: "2", NAME: "Boris" });
+    const nobody = emu.issueOAuthTokens(99);
+    const missing = await restCall(emu.restUrl, "user.current", { auth: nobody.access_token });
+    expect([missing.status, missing.body.error]).toEqual([401, "INVALID_CREDENTIALS"]);
+    emu.setUserActive(2, false);
+    try {
+      const fired = await restCall(emu.restUrl, "user.current", { auth: boris.access_token });
+      expect([fired.status, fired.body.error]).toEqual([401, "INVALID_CREDENTIALS"]);
+    } finally {
+      emu.setUserActive(2, true);
+    }
+  });
+
   it("expireAccessTokens() expires every issued token now", async () => {
     const tk = emu.issueOAuthTokens();
     emu.expireAccessTokens();

@@ -3,7 +3,7 @@
  * and recording files wherever they appear, and keeps numbers, extensions and timing.
  */
 import { describe, expect, it } from "vitest";
-import { loadRecording, mixRecordings, recordingFileNames, recordingNames, shiftValue } from "../src/index.js";
+import { loadRecording, mixRecordings, recordingFileNames, recordingNames, renameExtensions, shiftValue } from "../src/index.js";
 
 describe("mixRecordings", () => {
   const recs = recordingNames().map((n) => loadRecording(n));
@@ -61,5 +61,33 @@ describe("mixRecordings", () => {
     expect(shiftValue("Timestamp", "1795257437.123456", shift)).toBe("1795257437.123456");
     expect(shiftValue("BridgeUniqueid", "5f0c-aa", shift)).toBe("5f0c-aa-r3");
     expect(shiftValue("Exten", "74951234567", shift)).toBe("74951234567");
+  });
+});
+
+describe("renameExtensions", () => {
+  it("renames every mention of the extensions and leaves ids, times and longer numbers alone", () => {
+    const rec = loadRecording("02_inbound_queue_sales_102_answers");
+    const out = renameExtensions(rec, { "101": "201", "102": "202", "103": "203" }, "unowned");
+    expect(out.name).toBe("02_inbound_queue_sales_102_answers~unowned");
+    expect(out.description).toMatch(/^unowned variant of 02_inbound_queue_sales_102_answers \(extensions 101→201, 102→202, 103→203\), derived from the real recording/);
+    expect(out.messages).toHaveLength(rec.messages.length);
+    const ext = /(?<![\d.])10[123](?!\d)/;
+    let renamedChannels = 0;
+    rec.messages.forEach(({ t, message }, i) => {
+      const copy = out.messages[i]!;
+      expect(copy.t).toBe(t);
+      for (const [k, v] of message.fields) {
+        const w = copy.message.get(k)!;
+        if (/uniqueid|linkedid|^timestamp$|eventtv/i.test(k)) expect(w).toBe(v);
+        expect(ext.test(w), `${k}: ${w}`).toBe(false);
+        if (/^channel$/i.test(k) && /^PJSIP\/10[123]-/.test(v)) {
+          expect(w).toBe(v.replace(/^PJSIP\/1/, "PJSIP/2"));
+          renamedChannels++;
+        }
+      }
+    });
+    expect(renamedChannels).toBeGreaterThan(0);
+    // The client's number (79161234567) keeps its digits.
+    expect(out.messages.some(({ message }) => message.get("CallerIDNum") === "79161234567")).toBe(true);
   });
 });

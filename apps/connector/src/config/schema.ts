@@ -163,6 +163,15 @@ export const responsibleSchema = z.strictObject({
   defaultUserId: userId.optional(),
   /** Per line (DID or trunk name) default responsible. */
   byLine: z.record(z.string(), userId).default({}),
+  /**
+   * A call no rule gives a Bitrix24 user (nobody with a CRM user rang or answered, no entity owner,
+   * no default) is registered and finished on the portal user the connector's credential belongs
+   * to (`user.current`: the webhook's owner, or the administrator who installed the b24-app).
+   * false: such a call is not registered (journalled as failed, counted in /status).
+   */
+  fallbackToCredentialUser: z.boolean().default(true),
+  /** How often the credential's user is looked up again (`user.current`), minutes. */
+  credentialUserRefreshMinutes: z.number().int().positive().default(360),
 });
 
 export const recordingsSchema = z.strictObject({

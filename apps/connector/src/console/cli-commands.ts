@@ -30,6 +30,7 @@ export function checkConfigCommand(path: string, out: Out = stdout, env: NodeJS.
   const check = checkConfig(raw, env);
   if (check.ok) {
     out(`✔ ${path}: the configuration is valid`);
+    for (const w of check.warnings) out(`  ⚠ ${w.path}: ${w.message}`);
     return EXIT_OK;
   }
   out(`✘ ${path}: ${check.issues.length} wrong setting${check.issues.length === 1 ? "" : "s"}`);

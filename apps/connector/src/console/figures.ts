@@ -105,3 +105,22 @@ export class RateSampler {
     return dt > 0 ? Math.max(0, ((value - first.value) * 60_000) / dt) : 0;
   }
 }
+
+export interface UnownedFigures {
+  /** Where calls nobody owns land now (the /status `crm.fallback_user`), null: nowhere (not registered). */
+  fallbackUser: { source: string; id: number | null; name?: string | null } | null;
+  /** Calls nobody owned that landed on a fallback user (durable count). */
+  onFallback: number;
+  /** Calls nobody owned that were not registered (no fallback allowed). */
+  notLanded: number;
+}
+
+/** The overview's figures about calls nobody owns, from /status's `crm` section. */
+export function unownedFigures(crm: Record<string, unknown> | undefined): UnownedFigures {
+  const fb = crm?.fallback_user;
+  return {
+    fallbackUser: fb && typeof fb === "object" ? (fb as UnownedFigures["fallbackUser"]) : null,
+    onFallback: Number(crm?.calls_on_fallback_user ?? 0) || 0,
+    notLanded: Number(crm?.calls_not_landed ?? 0) || 0,
+  };
+}

@@ -6,7 +6,7 @@ import { relativeToRoot, signedRecordingUrl } from "../recordings/index.js";
 import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import { callsSearch, CallsQueryError } from "./calls-query.js";
 import { testConnections } from "./connections.js";
-import { callsPerHour, dailyBuckets, errorRate, liveCalls, RateSampler } from "./figures.js";
+import { callsPerHour, dailyBuckets, errorRate, liveCalls, RateSampler, unownedFigures } from "./figures.js";
 import { componentHealth, overallHealth } from "./health.js";
 import { checkConfig, maskSecrets, restoreMasked } from "./settings.js";
 import type { ConsoleSources } from "./sources.js";
@@ -105,6 +105,7 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
         },
         errors: { hourly: hourly.slice(-24), daily: dailyBuckets(hourly) },
         errorRate: errorRate(calls, hourly, now),
+        unowned: unownedFigures(status.app?.crm),
       });
     }),
   );

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, type ConnectorConfig } from "../config/index.js";
+import { ConfigError, configWarnings, parseConfig, type ConfigWarning, type ConnectorConfig } from "../config/index.js";
 
 /** Keys whose values are secrets wherever they appear in the configuration. */
 const SECRET_KEY = /(secret|password|token|webhookUrl|linkSecret|connection)$/i;
@@ -33,6 +33,8 @@ export interface ConfigCheck {
   ok: boolean;
   /** Each wrong key with its path (a.b.c) and what is wrong. */
   issues: Array<{ path: string; message: string }>;
+  /** Valid settings that are probably not what the administrator wants (a valid configuration only). */
+  warnings: ConfigWarning[];
 }
 
 /** Validates a configuration (text or object) with the connector's schema, without applying it. */
@@ -42,14 +44,15 @@ export function checkConfig(input: string | unknown, env: NodeJS.ProcessEnv = pr
     try {
       raw = JSON.parse(input);
     } catch (err) {
-      return { ok: false, issues: [{ path: "", message: `not valid JSON: ${(err as Error).message}` }] };
+      return { ok: false, issues: [{ path: "", message: `not valid JSON: ${(err as Error).message}` }], warnings: [] };
     }
   }
   try {
-    return { ok: true, issues: [], config: parseConfig(raw, "check", env) };
+    const config = parseConfig(raw, "check", env);
+    return { ok: true, issues: [], warnings: configWarnings(config), config };
   } catch (err) {
-    if (err instanceof ConfigError) return { ok: false, issues: err.issues };
-    return { ok: false, issues: [{ path: "", message: (err as Error).message }] };
+    if (err instanceof ConfigError) return { ok: false, issues: err.issues, warnings: [] };
+    return { ok: false, issues: [{ path: "", message: (err as Error).message }], warnings: [] };
   }
 }
 

@@ -28,6 +28,7 @@ import {
   type B24EmulatorOptions,
   type Recording,
   type SeedContact,
+  type SeedUser,
 } from "@asterisk-b24/testkit";
 import { parseConfig, type ConnectorConfigInput } from "../config/index.js";
 import { Connector } from "../runtime/connector.js";
@@ -48,6 +49,8 @@ export interface StackOptions {
   /** Bitrix24 limits the emulator enforces (default cloud: 50 burst, 2/s). */
   limits?: { burst: number; drainPerSec: number } | false;
   contacts?: SeedContact[];
+  /** The portal's users (default DEMO_USERS: 101–106). User STACK_INSTALLER_USER_ID must be among them (it installed the b24-app). */
+  users?: SeedUser[];
   emulatorPort?: number;
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
@@ -91,7 +94,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The portal user who installed the b24-app in the demo stack (and owns its webhook). */
+export const STACK_INSTALLER_USER_ID = 1;
+
 export async function startStack(o: StackOptions): Promise<Stack> {
+  if (o.users && !o.users.some((u) => u.ID === STACK_INSTALLER_USER_ID && u.ACTIVE !== false))
+    throw new Error(`stack: the portal's users must include the active user ${STACK_INSTALLER_USER_ID}, who installs the b24-app`);
   const monitorDir = mkdtempSync(join(tmpdir(), "ab24-monitor-"));
   const voicemailDir = join(monitorDir, ".voicemail");
   for (const rec of o.recordings) {
@@ -100,9 +108,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   }
   const emu = await startB24Emulator({
     ...(o.emulatorPort !== undefined ? { port: o.emulatorPort } : {}),
-    webhook: { userId: 1, code: "demo0webhook0code" },
-    oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex") },
-    users: DEMO_USERS,
+    webhook: { userId: STACK_INSTALLER_USER_ID, code: "demo0webhook0code" },
+    // The administrator who installs the b24-app is a real portal user (user 1): the connector's
+    // `user.current` through the gateway is that user, where calls nobody owns land.
+    oauth: { clientId: "local.ab24stack", clientSecret: "stack0client0secret", applicationToken: randomBytes(16).toString("hex"), userId: STACK_INSTALLER_USER_ID },
+    users: o.users ?? DEMO_USERS,
     contacts: o.contacts ?? DEMO_CONTACTS,
     limits: o.limits ?? { burst: 50, drainPerSec: 2 },
     ...o.portal,

@@ -50,6 +50,11 @@ export class Metrics {
     };
   }
 
+  /** A counter whose values live elsewhere (e.g. durable in Redis), read at scrape time. */
+  counterFrom(name: string, help: string, collect: () => Array<[Labels, number]>): void {
+    this.#family(name, "counter", help).collect = collect;
+  }
+
   get(name: string, labels: Labels = {}): number | undefined {
     return this.#families.get(name)?.values.get(labelKey(labels));
   }

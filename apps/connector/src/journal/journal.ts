@@ -64,6 +64,8 @@ export interface JournalEntry {
   result?: unknown;
   error?: { type: string; message: string };
   text?: string;
+  /** `warn`: something an administrator should act on (a call that did not land, and why). */
+  level?: "warn";
 }
 
 export interface JournalOptions {

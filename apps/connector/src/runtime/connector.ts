@@ -14,6 +14,7 @@ import { B24Client, type B24ClientOptions } from "../crm/index.js";
 import { authFromConfig, portalOf } from "../crm/auth/from-config.js";
 import { registerExternalLines } from "../crm/external-lines.js";
 import { clientGateway, fetchUploader, type CrmGateway } from "../crm/gateway.js";
+import { CredentialUser } from "../directory/credential-user.js";
 import { createExtensionMap } from "../directory/extension-map.js";
 import { createLists } from "../directory/lists.js";
 import { UsersCache } from "../directory/users-cache.js";
@@ -30,6 +31,7 @@ import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup }
 import { CrmStateStore } from "../stages/crm-state.js";
 import { StageRunner } from "../stages/runner.js";
 import type { LiveStageDeps } from "../stages/step.js";
+import { UnownedStats } from "../stages/unowned-stats.js";
 import { RECORDINGS_HTTP_PATH } from "../stages/record.js";
 import type { StageEvent } from "../tracker/index.js";
 import { CONNECTOR_VERSION } from "../version.js";
@@ -68,6 +70,10 @@ export class Connector {
   readonly b24: B24Client;
   readonly gateway: CrmGateway;
   readonly users: UsersCache;
+  /** The portal user of the connector's credential (where a call nobody owns lands). */
+  readonly credentialUser: CredentialUser;
+  /** Durable counts of the calls nobody owned (fallback user, not landed). */
+  readonly unownedStats: UnownedStats;
   readonly hooks: HookRunner;
   readonly hookTokens = new HookApiTokens();
   readonly engine: TrackerEngine;
@@ -136,6 +142,14 @@ export class Connector {
       phoneRules: config.product.phone,
       onError: (err) => log.warn({ err: (err as Error).message }, "users cache refresh failed"),
     });
+    this.credentialUser = new CredentialUser({
+      port: this.gateway,
+      redis: this.redis,
+      prefix,
+      refreshMs: config.responsible.credentialUserRefreshMinutes * 60_000,
+      onStale: (err, stored) => log.warn({ err: err.message, userId: stored.id }, "credential user: user.current failed, keeping the stored user"),
+    });
+    this.unownedStats = new UnownedStats(this.redis, prefix);
     this.hooks = createHookRunner({
       config: config.hooks,
       b24: { call: (method, params) => this.gateway.call(method, params as Record<string, unknown>) },
@@ -156,6 +170,8 @@ export class Connector {
         crmState: this.crmState,
         extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
         lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
+        credentialUser: this.credentialUser,
+        unownedStats: this.unownedStats,
         logger: log.child({ component: "pipeline" }),
         metrics: this.metrics,
         license: this.license.guard,
@@ -237,6 +253,8 @@ export class Connector {
       fastAgiPort: () => this.fastAgiPort,
       redisHealth: this.redisHealth,
       crmHealth: this.crmHealth,
+      credentialUser: this.credentialUser,
+      unownedStats: this.unownedStats,
     });
     this.reprocess = new Reprocessing({
       config,
@@ -274,6 +292,12 @@ export class Connector {
       signal,
       onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "users cache: load failed, will retry"),
     });
+    // The fallback user is known before the first call nobody owns ends (and /status shows it).
+    if (this.config.responsible.fallbackToCredentialUser)
+      void retryInBackground(async () => void (await this.credentialUser.get()), {
+        signal,
+        onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "credential user (user.current): not known yet, will retry"),
+      });
     this.linesRegistered = retryInBackground(() => registerExternalLines(this.gateway, this.config.product.lines, this.config.product.crmCreate, log), {
       signal,
       onError: (err, attempt, retryInMs) => log.warn({ err: err.message, attempt, retryInMs }, "external lines: not registered, will retry"),

@@ -3,6 +3,7 @@ import type { Autodistribution } from "../autodistribution/index.js";
 import type { ClickToCallService } from "../click-to-call/index.js";
 import type { ConnectorConfig } from "../config/index.js";
 import type { B24Client } from "../crm/index.js";
+import type { CredentialUser } from "../directory/credential-user.js";
 import type { UsersCache } from "../directory/users-cache.js";
 import type { HookRunner } from "../hooks/index.js";
 import type { Metrics } from "../http/metrics.js";
@@ -11,6 +12,7 @@ import type { Journal } from "../journal/index.js";
 import type { ConnectorLicense } from "../license/connector-license.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
+import type { UnownedStats } from "../stages/unowned-stats.js";
 import type { CrmHealth } from "./crm-health.js";
 import { crmReachStatus } from "./crm-health.js";
 import type { ReconcileSummary } from "./reconcile.js";
@@ -36,6 +38,8 @@ export interface StatusSources {
   fastAgiPort: () => number;
   redisHealth: RedisHealth;
   crmHealth: CrmHealth;
+  credentialUser: Pick<CredentialUser, "stored">;
+  unownedStats: Pick<UnownedStats, "counts" | "last">;
 }
 
 /** Pending calls above this many make the calls section a warning. */
@@ -71,9 +75,10 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
       const failed = await s.journal.failedCount();
       const errors = await s.journal.errorStats(1);
       const reach = crmReachStatus(s.crmHealth, s.users);
-      const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : [])];
+      const unowned = await unownedSection(s);
+      const problems = [...(reach.problems ?? []), ...(failed > 0 ? [`${failed} calls failed to reach Bitrix24 (see /api/errors; reprocess them)`] : []), ...unowned.problems];
       return {
-        health: reach.health === "Ok" && failed > 0 ? "Warning" : reach.health,
+        health: reach.health === "Ok" && (failed > 0 || unowned.problems.length > 0) ? "Warning" : reach.health,
         ...(problems.length ? { problems } : {}),
         credential: reach.credential,
         portal: s.b24.portal,
@@ -81,6 +86,7 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
         users_cache: s.users.snapshot(),
         failed_calls: failed,
         errors_last_hour: errors,
+        ...unowned.fields,
       };
     }),
   );
@@ -98,4 +104,36 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
     return { health, ...(problems.length ? { problems } : {}), ...st };
   });
   metrics.gauge("ab24_calls_active", "calls the tracker is following", () => s.engine.activeCalls);
+  metrics.counterFrom("ab24_calls_fallback_total", "calls nobody owned, registered and finished on a fallback user (durable)", () => [
+    [{ source: "credential_user" }, s.unownedStats.last.credential_user],
+    [{ source: "default_user" }, s.unownedStats.last.default_user],
+  ]);
+  metrics.counterFrom("ab24_calls_not_landed_total", "calls nobody owned and not registered: no fallback user allowed (durable)", () => [[{}, s.unownedStats.last.not_landed]]);
+}
+
+/**
+ * /status `crm` fields about the calls nobody owns: where they land (`fallback_user`), how many
+ * did (`calls_on_fallback_user`), how many did not (`calls_not_landed`, a Warning).
+ */
+async function unownedSection(s: StatusSources): Promise<{ fields: Record<string, unknown>; problems: string[] }> {
+  const r = s.config.responsible;
+  const counts = await s.unownedStats.counts();
+  const stored = r.fallbackToCredentialUser ? await s.credentialUser.stored() : undefined;
+  const fallbackUser =
+    r.defaultUserId !== undefined
+      ? { source: "default_user", id: r.defaultUserId }
+      : r.fallbackToCredentialUser
+        ? { source: "credential_user", id: stored?.id ?? null, name: stored?.name ?? null, resolved_at: stored ? new Date(stored.resolvedAt).toISOString() : null }
+        : null;
+  const problems: string[] = [];
+  if (counts.not_landed > 0) problems.push(`${counts.not_landed} calls nobody owned were not registered (no responsible.defaultUserId, responsible.fallbackToCredentialUser off)`);
+  return {
+    fields: {
+      fallback_user: fallbackUser,
+      calls_on_fallback_user: counts.credential_user + counts.default_user,
+      calls_on_fallback_by_source: { credential_user: counts.credential_user, default_user: counts.default_user },
+      calls_not_landed: counts.not_landed,
+    },
+    problems,
+  };
 }

@@ -4,6 +4,7 @@ import { emptyCrmState } from "./crm-state.js";
 import { finishCall, responsibleFor } from "./finish.js";
 import { adoptPortalCall, register } from "./register.js";
 import type { StageStep } from "./step.js";
+import { landingFor, noteFallback, noteNotLanded } from "./unowned.js";
 
 /**
  * call_ended: register late if needed (missed in the IVR), finish (responsible, STATUS_CODE, talk
@@ -25,13 +26,18 @@ export async function callEnded(step: StageStep): Promise<void> {
     crm.finished = true;
     return;
   }
-  const responsible = await responsibleFor(step);
+  // Who the call lands on: the responsible rules, else a fallback (never dropped for want of an owner).
+  const landing = await landingFor(step);
   if (!crm.crmCallId) {
     if (!(await adoptPortalCall(step))) {
       // Never registered: missed in the IVR, or nobody with a CRM user rang. Register now.
-      const user = responsible ? deps.users.byId(responsible) : undefined;
-      if (!user || !(await register(step, user))) {
-        const reason = crm.skipped ?? (user ? `register refused: ${crm.registerError ?? "unknown"}` : "no Bitrix24 user to register the call for (set responsible.defaultUserId)");
+      if (!landing) {
+        await noteNotLanded(step);
+        crm.finished = true;
+        return;
+      }
+      if (!(await register(step, landing.user))) {
+        const reason = crm.skipped ?? `register refused: ${crm.registerError ?? "unknown"}`;
         if (crm.skipped) await journal.update(callKey, { status: "skipped", reason });
         else await journal.fail(callKey, reason);
         crm.finished = true;
@@ -39,11 +45,13 @@ export async function callEnded(step: StageStep): Promise<void> {
       }
     }
   }
-  if (responsible === undefined) {
-    await journal.fail(callKey, "no responsible Bitrix24 user for finish (set responsible.defaultUserId)");
+  if (!landing) {
+    // Registered (a click-to-call the portal made) but nobody to finish it on.
+    await noteNotLanded(step);
     crm.finished = true;
     return;
   }
+  const responsible = landing.user.id;
   const finished = await finishCall(step, responsible);
   if (!finished) {
     crm.finished = true;
@@ -59,6 +67,7 @@ export async function callEnded(step: StageStep): Promise<void> {
     ...(finished.activityId ? { activityId: String(finished.activityId) } : {}),
   });
   deps.metrics?.inc("ab24_calls_delivered_total", { direction: call.direction, status: finished.statusCode });
+  await noteFallback(step, landing);
 }
 
 /** A consultation call merged into another (attended transfer): its CRM state moves along. */

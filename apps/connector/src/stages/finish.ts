@@ -1,12 +1,18 @@
-import { chooseResponsible, type ConversationFact } from "./build/responsible.js";
+import { chooseResponsible, type ConversationFact, type ResponsibleResult } from "./build/responsible.js";
 import { statusCodeFor } from "./build/status-code.js";
 import { outcomeOf, sendChain } from "./crm-requests.js";
 import { clientPhone, userFor } from "./lookup.js";
 import { crmCallIndexFor } from "./register-dedup.js";
 import type { StageStep } from "./step.js";
 
-/** The Bitrix24 user the call belongs to at finish (responsible rules; else who registered it). */
-export async function responsibleFor(step: StageStep): Promise<number | undefined> {
+/** What the responsible rules say about a call, and whether a CRM manager took part in it at all. */
+export interface ResponsiblePick extends ResponsibleResult {
+  /** A Bitrix24 user's phone rang or answered (the call has someone it belongs to). */
+  crmUserTookPart: boolean;
+}
+
+/** The responsible rules over the call as it is now (entity owner looked up in mode 0). */
+export async function pickResponsible(step: StageStep): Promise<ResponsiblePick> {
   const { call, cfg, deps } = step;
   const convs: ConversationFact[] = [];
   for (const id of Object.keys(call.conversations)) {
@@ -21,7 +27,12 @@ export async function responsibleFor(step: StageStep): Promise<number | undefine
     { answered, conversations: convs, entityOwnerId, line: call.line_number, isActive: (id) => deps.users.isActive(id) },
     { mode: cfg.responsible.mode, rangBeforeOwner: cfg.responsible.rangBeforeOwner, defaultUserId: cfg.responsible.defaultUserId, defaultUserByLine: cfg.responsible.byLine },
   );
-  return pick.userId ?? step.crm.registeredUserId;
+  return { ...pick, crmUserTookPart: convs.some((c) => !c.nonCrm && c.userId !== undefined) };
+}
+
+/** The Bitrix24 user the call belongs to at finish (responsible rules; else who registered it). */
+export async function responsibleFor(step: StageStep): Promise<number | undefined> {
+  return (await pickResponsible(step)).userId ?? step.crm.registeredUserId;
 }
 
 type FoundEntity = { CRM_ENTITY_TYPE?: string; CRM_ENTITY_ID?: number; ASSIGNED_BY_ID?: number | string };

@@ -19,14 +19,20 @@ export async function userFor(step: StageStep, ext: string): Promise<CachedUser 
     if (r.outcome === "applied" && r.data.phone) phone = r.data.phone;
   }
   const inner = deps.extensionMap.toB24(phone);
+  const user = deps.users.find(inner) ?? (await deps.users.findFresh(inner));
+  if (!user) {
+    crm.users[ext] = null;
+    await deps.journal.record(callKey, { kind: "note", text: `extension ${ext} has no Bitrix24 user (UF_PHONE_INNER ${inner})` });
+    return undefined;
+  }
+  // Only Bitrix24 users are operators the licence counts: a phone outside the CRM (a support
+  // group, a fax) takes no operator's place.
   if (deps.license && !deps.license.isOperatorAllowed(inner)) {
     crm.users[ext] = null;
     await deps.journal.record(callKey, { kind: "note", text: `operator ${inner} is over the licensed number of operators: not served` });
     return undefined;
   }
-  const user = deps.users.find(inner) ?? (await deps.users.findFresh(inner));
-  crm.users[ext] = user?.id ?? null;
-  if (!user) await deps.journal.record(callKey, { kind: "note", text: `extension ${ext} has no Bitrix24 user (UF_PHONE_INNER ${inner})` });
+  crm.users[ext] = user.id;
   return user;
 }
 

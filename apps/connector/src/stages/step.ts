@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { LicenseGuard } from "@asterisk-b24/license";
 import type { ConnectorConfig } from "../config/index.js";
 import type { CrmGateway } from "../crm/gateway.js";
+import type { CredentialUser } from "../directory/credential-user.js";
 import type { ExtensionMap } from "../directory/extension-map.js";
 import type { Lists } from "../directory/lists.js";
 import type { UsersCache } from "../directory/users-cache.js";
@@ -11,6 +12,7 @@ import type { Journal } from "../journal/index.js";
 import type { RecordingLookup } from "../recordings/db-lookup.js";
 import type { CallFull, StageEvent } from "../tracker/index.js";
 import type { CrmCallState, CrmStateStore } from "./crm-state.js";
+import type { UnownedStats } from "./unowned-stats.js";
 import { hookCallFull } from "./hook-view.js";
 
 /** What the stages write to the call journal. */
@@ -30,6 +32,10 @@ export interface StageDeps {
   crmState: CrmStates;
   extensionMap: ExtensionMap;
   lists: Lists;
+  /** The portal user of the connector's credential: where a call nobody owns lands (unowned.ts). */
+  credentialUser: Pick<CredentialUser, "get">;
+  /** Durable counts of the calls nobody owned. */
+  unownedStats: Pick<UnownedStats, "count">;
   recordingLookup?: RecordingLookup;
   /** Licence limits: new calls and operators beyond them are not served. */
   license?: LicenseGuard;

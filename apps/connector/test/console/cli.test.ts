@@ -35,6 +35,20 @@ describe("check-config", () => {
     expect(notJson[0]).toMatch(/not valid JSON/);
   });
 
+  it("warns (still exit 0) when no default responsible is set: where calls nobody owns go", () => {
+    const out: string[] = [];
+    expect(checkConfigCommand(configFile("no-default.json", valid), (l) => out.push(l), {})).toBe(0);
+    expect(out.some((l) => /^ {2}⚠ responsible\.defaultUserId: not set: calls nobody owns .* land on the Bitrix24 user of the connector's credential/.test(l))).toBe(true);
+
+    const off: string[] = [];
+    expect(checkConfigCommand(configFile("no-fallback.json", { ...valid, responsible: { fallbackToCredentialUser: false } }), (l) => off.push(l), {})).toBe(0);
+    expect(off.some((l) => l.includes("calls nobody owns are NOT registered"))).toBe(true);
+
+    const set: string[] = [];
+    expect(checkConfigCommand(configFile("default.json", { ...valid, responsible: { defaultUserId: 7 } }), (l) => set.push(l), {})).toBe(0);
+    expect(set.some((l) => l.includes("⚠"))).toBe(false);
+  });
+
   it("is a command of the CLI (usage error without --config)", async () => {
     await expect(main(["check-config"])).rejects.toThrow(/check-config needs --config FILE/);
   });

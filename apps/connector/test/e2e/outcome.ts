@@ -80,7 +80,10 @@ export function checkCall(want: ExpectedCall, calls: EmuCall[], cardMode: "ringi
   } else {
     // Card on answer: only managers who answered see it, each with exactly one show request.
     if (!answered && want.source !== "portal" && shown.length > 0) p.push(`${label}: missed call showed a card to ${JSON.stringify(shown)} in answer mode`);
-    if (answered && want.source !== "portal" && !shown.includes(user)) p.push(`${label}: the one who answered (${user}) got no card`);
+    // `shownTo: []`: nobody with a CRM user took part (a call nobody owns): no card for anyone.
+    const noCard = want.shownTo !== undefined && want.shownTo.length === 0;
+    if (noCard && shown.length > 0) p.push(`${label}: card shown to ${JSON.stringify(shown)}, expected none`);
+    if (answered && want.source !== "portal" && !noCard && !shown.includes(user)) p.push(`${label}: the one who answered (${user}) got no card`);
     const perUser = new Map<number, number>();
     for (const s of call.shows) perUser.set(s.USER_ID, (perUser.get(s.USER_ID) ?? 0) + 1);
     for (const [u, n] of perUser) if (n > 1) p.push(`${label}: ${n} show requests for user ${u}`);

@@ -22,6 +22,8 @@ export interface SoakPlanOptions {
    * turn) in place of the recorded client number. Default: the recorded number only.
    */
   clients?: readonly string[];
+  /** Clients of one flow in place of `clients` (e.g. numbers no CRM contact has, for the calls nobody owns). */
+  clientsOf?: (flow: Recording) => readonly string[] | undefined;
 }
 
 /** The client number most recordings carry (in international form; dialled out as 8…). */
@@ -74,7 +76,8 @@ export function planSoak(o: SoakPlanOptions): SoakPlan {
   const running: number[] = []; // end times of calls in progress
   let at = 0;
   const clients = o.clients?.length ? o.clients : [RECORDED_CLIENT];
-  for (const [i, recording] of order.entries()) {
+  const turn = new Map<readonly string[], number>();
+  for (const recording of order) {
     at += Math.round(gap.min + random() * (gap.max - gap.min));
     // Wait until a call ends when `concurrency` are in progress.
     running.sort((a, b) => a - b);
@@ -84,7 +87,11 @@ export function planSoak(o: SoakPlanOptions): SoakPlan {
       while (running.length > 0 && running[0]! <= at) running.shift();
     }
     running.push(at + recordingLengthMs(recording));
-    parts.push({ recording, atMs: at, replace: clientReplacement(clients[i % clients.length]!) });
+    const own = o.clientsOf?.(recording);
+    const pool = own?.length ? own : clients;
+    const n = turn.get(pool) ?? 0;
+    turn.set(pool, n + 1);
+    parts.push({ recording, atMs: at, replace: clientReplacement(pool[n % pool.length]!) });
   }
   const intervals = parts.map((p) => ({ start: p.atMs, end: p.atMs + recordingLengthMs(p.recording) }));
   return { parts, maxConcurrent: maxOverlap(intervals), lengthMs: Math.max(0, ...intervals.map((i) => i.end)) };

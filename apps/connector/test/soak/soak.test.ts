@@ -1,5 +1,6 @@
 /**
- * The mixed-load soak (see soak.ts and docs/soak.md): 150 calls of every recorded flow, at the
+ * The mixed-load soak (see soak.ts and docs/soak.md): 150 calls of every recorded flow (and of the
+ * variants nobody owns: phones without a Bitrix24 user, callers without a CRM contact), at the
  * recorded pace, up to 20 at once on one AMI connection, through the whole connector into the
  * Bitrix24 emulator — a portal whose register de-duplication ignores EXTERNAL_CALL_ID (older
  * boxes), so the same client calling the same manager while an earlier call is still open is
@@ -35,6 +36,9 @@ describe.runIf(available)("mixed-load soak at real pace", () => {
       expect(report.expectedCalls).toBeGreaterThanOrEqual(130);
       expect(report.landedCalls).toBe(report.expectedCalls);
       expect(report.rightCalls).toBe(report.expectedCalls);
+      // Calls nobody owns took part (about one in four) and every one landed on the credential's user.
+      expect(report.unownedCalls).toBeGreaterThanOrEqual(30);
+      expect(report.unownedLanded).toBe(report.unownedCalls);
     },
     15 * 60_000,
   );

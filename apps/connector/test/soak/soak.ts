@@ -1,7 +1,10 @@
 /**
  * Mixed-load soak: replicas of the real Asterisk recordings (direct lines, the sales queue and
  * ring group, missed queue calls, blind transfers, long calls on hold, outbound answered / busy /
- * no answer, internal calls), each with fresh Uniqueids/Linkedids/channels, interleaved at the
+ * no answer, internal calls) plus calls nobody owns (variants of the queue, ring-group and direct
+ * line recordings in which the phones are extensions no Bitrix24 user has and the caller is no CRM
+ * contact: missed in the queue, answered only by a non-CRM group or extension — they must land on
+ * the user of the connector's credential), each with fresh Uniqueids/Linkedids/channels, interleaved at the
  * recorded pace on ONE AMI connection (as a real Asterisk sends them) through the real connector
  * (tracker, Redis outbox, worker pool, batched BullMQ client, limiter) into the strict Bitrix24
  * emulator with cloud limits. Every call is then checked against the expected CRM outcome of
@@ -10,9 +13,19 @@
  *
  * Used by the soak test (soak.test.ts) and `pnpm bench soak`.
  */
-import { DEMO_CONTACTS, loadRecording, mixRecordings, recordingNames, type B24Emulator, type MixedReplica, type Recording } from "@asterisk-b24/testkit";
+import {
+  DEMO_CONTACTS,
+  loadRecording,
+  mixRecordings,
+  recordingNames,
+  renameExtensions,
+  type B24Emulator,
+  type MixedReplica,
+  type Recording,
+  type RecordingExpectation,
+} from "@asterisk-b24/testkit";
 import type { Logger } from "pino";
-import { startStack } from "../../src/demo/stack.js";
+import { STACK_INSTALLER_USER_ID, startStack } from "../../src/demo/stack.js";
 import type { CallSummary } from "../../src/journal/index.js";
 import { checkCall } from "../e2e/outcome.js";
 import { planSoak, RECORDED_CLIENT } from "./soak-plan.js";
@@ -56,6 +69,9 @@ export interface SoakReport {
   expectedCalls: number;
   landedCalls: number;
   rightCalls: number;
+  /** Of the expected calls: those nobody owns (the unowned variants), and how many of them landed. */
+  unownedCalls: number;
+  unownedLanded: number;
   verdicts: ReplicaVerdict[];
   /** Problems that belong to no single call (journal, duplicates merged by Bitrix24, 4xx). */
   globalProblems: string[];
@@ -76,11 +92,42 @@ function soakContacts() {
   return SOAK_CLIENTS.map((n, i) => ({ ...known!, ID: i + 1, LAST_NAME: `Client ${i + 1}`, PHONE: [{ VALUE: `+${n}`, VALUE_TYPE: "WORK" }] }));
 }
 
-/** Recordings a soak mixes: every recorded flow the PBX produces on its own (click-to-call needs a live click). */
+/** Extensions no Bitrix24 user has: the unowned variants ring these in place of 101–103. */
+export const NON_CRM_EXTENSIONS: Readonly<Record<string, string>> = { "101": "201", "102": "202", "103": "203" };
+/** Callers that are no CRM contact (the unowned variants' clients). */
+export const UNKNOWN_CLIENTS = ["79167770007", "79168880008", "79169990009"] as const;
+/** Recorded flows whose unowned variant the soak adds: missed in the queue, answered by a non-CRM queue member, ring group or direct line. */
+export const UNOWNED_SOURCES = ["03_inbound_queue_missed", "02_inbound_queue_sales_102_answers", "17a_inbound_ringgroup_102_answers", "01_inbound_ext101_answered"];
+const UNOWNED = "unowned";
+
+export const isUnowned = (name: string): boolean => name.endsWith(`~${UNOWNED}`);
+
+/**
+ * The CRM outcome of an unowned variant: the recorded one, except that the call is registered and
+ * finished on the user of the connector's credential (the administrator who installed the
+ * b24-app) and shows no card (nobody with a CRM user rang).
+ */
+export function unownedExpectation(exp: RecordingExpectation): RecordingExpectation {
+  const calls = exp.expect.calls.map((c) => {
+    const { shownToInclude: _include, notShownTo: _not, ...rest } = c;
+    return { ...rest, responsible: [STACK_INSTALLER_USER_ID], shownTo: [] };
+  });
+  return { ...exp, description: `${exp.description} — nobody owns it: lands on the credential's user`, expect: { ...exp.expect, calls } };
+}
+
+/** Recordings a soak mixes: every recorded flow the PBX produces on its own (click-to-call needs a live click), and the unowned variants. */
 export function soakFlows(): Recording[] {
-  return recordingNames()
+  const recorded = recordingNames()
     .map((n) => loadRecording(n))
     .filter((r) => !r.actions.some((a) => a.message.get("Action")?.toLowerCase() === "originate"));
+  const unowned = recorded
+    .filter((r) => UNOWNED_SOURCES.includes(r.name))
+    .map((r) => {
+      const v = renameExtensions(r, NON_CRM_EXTENSIONS, UNOWNED);
+      return { ...v, expect: unownedExpectation(r.expect) };
+    });
+  if (unowned.length !== UNOWNED_SOURCES.length) throw new Error(`soak: missing recordings among ${UNOWNED_SOURCES.join(", ")}`);
+  return [...recorded, ...unowned];
 }
 
 function countsOk(n: number, want: number | { min: number; max: number }): boolean {
@@ -134,7 +181,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const note = o.note ?? (() => undefined);
   const cardMode = o.cardMode ?? "ringing";
   const flows = soakFlows();
-  const plan = planSoak({ calls: o.calls, concurrency: o.concurrency, flows, seed: o.seed ?? 9, clients: SOAK_CLIENTS });
+  const plan = planSoak({
+    calls: o.calls,
+    concurrency: o.concurrency,
+    flows,
+    seed: o.seed ?? 9,
+    clients: SOAK_CLIENTS,
+    clientsOf: (flow) => (isUnowned(flow.name) ? UNKNOWN_CLIENTS : undefined),
+  });
   const mix = mixRecordings(plan.parts, `soak-${o.calls}`);
   const byName = new Map(flows.map((r) => [r.name, r]));
   note(`soak: ${o.calls} calls of ${flows.length} flows, up to ${plan.maxConcurrent} at once, ${(plan.lengthMs / 1000 / (o.speed ?? 1)).toFixed(0)} s of traffic`);
@@ -195,6 +249,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       expectedCalls: verdicts.reduce((n, v) => n + v.expected, 0),
       landedCalls: verdicts.reduce((n, v) => n + v.landed, 0),
       rightCalls: verdicts.reduce((n, v) => n + v.right, 0),
+      unownedCalls: verdicts.filter((v) => isUnowned(v.replica.source)).reduce((n, v) => n + v.expected, 0),
+      unownedLanded: verdicts.filter((v) => isUnowned(v.replica.source)).reduce((n, v) => n + v.landed, 0),
       verdicts,
       globalProblems,
       registerDelays,

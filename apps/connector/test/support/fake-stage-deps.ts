@@ -8,6 +8,8 @@ import { UsersCache } from "../../src/directory/users-cache.js";
 import { createHookRunner } from "../../src/hooks/index.js";
 import { emptyCrmState, type CrmCallState } from "../../src/stages/crm-state.js";
 import type { StageDeps, StageJournal } from "../../src/stages/step.js";
+import type { UnownedOutcome } from "../../src/stages/unowned-stats.js";
+import type { CredentialUserRecord } from "../../src/directory/credential-user.js";
 import { FakePort, userGetHandler } from "./fake-port.js";
 
 const USERS = [
@@ -32,7 +34,12 @@ const ANSWERS: Record<string, (params: Record<string, unknown>) => unknown> = {
 export class FakeCrmGateway implements CrmGateway {
   readonly sent: Array<{ id: string | undefined; commands: ChainCommand[] }> = [];
   readonly refuse = new Set<string>();
-  readonly port = new FakePort({ "user.get": userGetHandler(() => USERS) });
+  /** Per-method answers (a test may replace one, e.g. a number no CRM entity has). */
+  readonly answers: Record<string, (params: Record<string, unknown>) => unknown> = { ...ANSWERS };
+  readonly port: FakePort;
+  constructor(users: ReadonlyArray<(typeof USERS)[number]> = USERS) {
+    this.port = new FakePort({ "user.get": userGetHandler(() => [...users]) });
+  }
 
   async chain(commands: ChainCommand[], id?: string): Promise<ChainResult> {
     this.sent.push({ id, commands });
@@ -40,7 +47,7 @@ export class FakeCrmGateway implements CrmGateway {
     for (const c of commands) {
       if (this.refuse.has(c.method))
         out[c.name] = { ok: false, error: new B24BusinessError({ code: "ERROR_CORE", description: `${c.method} refused`, status: 400, method: c.method }) };
-      else out[c.name] = { ok: true, result: ANSWERS[c.method]?.(c.params ?? {}) ?? true };
+      else out[c.name] = { ok: true, result: this.answers[c.method]?.(c.params ?? {}) ?? true };
     }
     return out;
   }
@@ -87,21 +94,44 @@ export class FakeCrmStates {
   }
 }
 
+/** The credential's portal user (`user.current`): user 9, an administrator without an extension. */
+export class FakeCredentialUser {
+  user: CredentialUserRecord | Error = { id: 9, name: "Portal Admin", resolvedAt: 0 };
+  asked = 0;
+  async get(): Promise<CredentialUserRecord> {
+    this.asked++;
+    if (this.user instanceof Error) throw this.user;
+    return this.user;
+  }
+}
+
+/** Unowned-call counts in memory, once per call as the Redis store counts them. */
+export class FakeUnownedStats {
+  readonly byCall = new Map<string, UnownedOutcome>();
+  async count(callKey: string, outcome: UnownedOutcome): Promise<boolean> {
+    if (this.byCall.has(callKey)) return false;
+    this.byCall.set(callKey, outcome);
+    return true;
+  }
+}
+
 export interface FakeStageDeps extends StageDeps {
   gateway: FakeCrmGateway;
   journal: FakeJournal;
   crmState: FakeCrmStates;
+  credentialUser: FakeCredentialUser;
+  unownedStats: FakeUnownedStats;
 }
 
 /** StageDeps over in-memory fakes: a config from `extra` (over a minimal file), users 101–103 = 1–3. */
-export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}): Promise<FakeStageDeps> {
+export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}, o: { users?: ReadonlyArray<(typeof USERS)[number]> } = {}): Promise<FakeStageDeps> {
   // Recordings are record.ts's own concern (files on disk): off here unless asked for.
   const config = parseConfig(
     { ami: { username: "crm", secret: "s" }, b24: { auth: { mode: "webhook", webhookUrl: "https://b24.example/rest/1/abc/" } }, recordings: { enabled: false }, ...extra },
     "test",
     {},
   );
-  const gateway = new FakeCrmGateway();
+  const gateway = new FakeCrmGateway(o.users);
   const users = new UsersCache({ port: gateway.port, refreshIntervalMs: 0 });
   await users.refresh();
   return {
@@ -111,6 +141,8 @@ export async function fakeStageDeps(extra: Partial<ConnectorConfigInput> = {}): 
     hooks: createHookRunner({}),
     journal: new FakeJournal(),
     crmState: new FakeCrmStates(),
+    credentialUser: new FakeCredentialUser(),
+    unownedStats: new FakeUnownedStats(),
     extensionMap: createExtensionMap({ explicit: config.product.extensionMap, rules: config.product.extensionRules }),
     lists: createLists({ blacklist: config.product.blacklist, whitelist: config.product.whitelist, phoneRules: config.product.phone }),
     logger: pino({ level: "silent" }),

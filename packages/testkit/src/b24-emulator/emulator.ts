@@ -100,6 +100,13 @@ export class B24Emulator {
     }));
   }
 
+  /** Deactivates (fires) or reactivates a user: an inactive user's webhook and tokens stop answering `user.current`. */
+  setUserActive(id: number, active: boolean): void {
+    const u = this.p.state.users.get(id);
+    if (!u) throw new Error(`b24-emulator: no user ${id}`);
+    u.ACTIVE = active;
+  }
+
   requests(): RequestLogEntry[] {
     return clone(this.p.log);
   }

@@ -47,3 +47,4 @@ export function loadRecording(name: string, dir = RECORDINGS_DIR): Recording {
 }
 export * from "./recording-files.js";
 export * from "./replicate.js";
+export * from "./rename-extensions.js";

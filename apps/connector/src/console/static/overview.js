@@ -78,6 +78,17 @@ function kpi(label, value, sub, id, alert = false) {
   );
 }
 
+/** Where calls no CRM user rang or answered went: the fallback user, and how many were not registered. */
+function unownedSub(u) {
+  const fb = u.fallbackUser;
+  const where = !fb
+    ? "no fallback user: not registered"
+    : fb.source === "default_user"
+      ? `landed on the default responsible, user ${fb.id}`
+      : `landed on the credential's user ${fb.id ?? "(not known yet)"}${fb.name ? ` (${fb.name})` : ""}`;
+  return u.notLanded > 0 ? `${where} · ${u.notLanded} NOT registered` : where;
+}
+
 function healthCard(c) {
   return h(
     "div.card.health",
@@ -167,6 +178,7 @@ export async function renderOverview(main, query) {
             "kpi-errors",
             rate > 0,
           ),
+          kpi("Calls nobody owned", doc.unowned.onFallback, unownedSub(doc.unowned), "kpi-unowned", doc.unowned.notLanded > 0),
         ),
         h("div.section.grid.cols-4.board", [...doc.components].sort((a, b) => RANK[b.health] - RANK[a.health]).map(healthCard)),
         h(

@@ -1,6 +1,7 @@
 /** `user.get` / `user.current` (fact sheet §3): FILTER with prefixes, paging by 50 with `start`, `next`, `total`. */
 import { ListResult, type MethodContext, type MethodDef, type Params } from "../portal.js";
 import { phpInt } from "../php-query.js";
+import { invalidCredentials } from "../errors.js";
 import type { UserRow } from "../state.js";
 
 const PAGE = 50;
@@ -115,9 +116,16 @@ function userGet(ctx: MethodContext): ListResult | unknown[] {
   return new ListResult(page, rows.length, from + PAGE < rows.length ? from + PAGE : undefined);
 }
 
+/**
+ * The user the request's credential belongs to: the webhook's owner, or the user an OAuth token
+ * was issued to (the app's installer for the app's own token). Strict: a credential whose user
+ * is not on the portal, or is deactivated, does not work (as on Bitrix24, where a fired
+ * employee's webhooks and tokens stop answering).
+ */
 function userCurrent(ctx: MethodContext): unknown {
   const u = ctx.portal.state.users.get(ctx.auth.userId);
-  return u ? userView(u, (ms) => ctx.portal.date(ms)) : { ID: String(ctx.auth.userId) };
+  if (!u || !u.ACTIVE) throw invalidCredentials();
+  return userView(u, (ms) => ctx.portal.date(ms));
 }
 
 export const userMethods: Record<string, MethodDef> = {
