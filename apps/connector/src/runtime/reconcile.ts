@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AmiClient, AmiMessage } from "@asterisk-b24/ami";
 import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
-import { adoptionVariables, type TrackerConfig } from "../tracker/index.js";
+import { adoptionVariables, ANSWER_TIME_VARIABLE, type TrackerConfig } from "../tracker/index.js";
 import { withAdoptionVariables } from "./adopt-variables.js";
 import type { TrackerEngine } from "./tracker-engine.js";
 
@@ -76,6 +76,8 @@ export class Reconciler {
     const live = await withAdoptionVariables(this.ami, listed, {
       names: adoptionVariables(this.trackerConfig),
       isKnown: (uid) => uid in this.engine.state.channelIndex,
+      // A channel we followed ringing that is up now was answered while we were away: when?
+      knownNeed: { names: [ANSWER_TIME_VARIABLE], needs: (m) => m.get("ChannelState") === "6" && this.#unanswered(m.get("Uniqueid") ?? "") },
       logger: this.log,
     });
     const before = this.engine.activeCalls;
@@ -84,6 +86,13 @@ export class Reconciler {
     this.#last = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };
     if (events.length) this.pool.notify();
     this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length, pbxOffsetMs }, "reconciled with CoreShowChannels");
+  }
+
+  #unanswered(uid: string): boolean {
+    const state = this.engine.state;
+    const key = state.channelIndex[uid];
+    const ch = key === undefined ? undefined : state.calls[key]?.channels[uid];
+    return ch !== undefined && ch.answeredAt === 0 && ch.endedAt === 0;
   }
 
   /**

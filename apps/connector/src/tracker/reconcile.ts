@@ -9,11 +9,12 @@
  *   (call_ended, end_reason "reconcile") with what we know.
  * Pure like `track`: the caller fetches the list, this only decides.
  *
- * Talk time of an adopted call: a conversation that was already going on is accepted when it
- * began by what Asterisk still knows — the answer time of the CDRs of the employee's channel and
- * of the party it is bridged with (`CDR(answer,u)`, ChanVariable), the later of the two, kept
- * between the channel's creation (now − its `Duration`) and now; without a CDR answer, now (the
- * adoption). PBX times are converted with `clock.pbxOffsetMs` to the clock of `now`.
+ * Talk time of an adopted call (and of a conversation answered while we were away): a
+ * conversation already going on is accepted when it began by what Asterisk still knows — the
+ * answer time of the CDRs of the employee's channel and of the party it is bridged with
+ * (`CDR(answer,u)`, ChanVariable), the later of the two, kept between the channel's creation
+ * (now − its `Duration`) and now; without a CDR answer, now (the adoption). PBX times are
+ * converted with `clock.pbxOffsetMs` to the clock of `now`.
  */
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { compileConfig, type TrackerConfig } from "./config.js";
@@ -114,6 +115,7 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[], clock: AdoptionClock
     const uid = m.get("Uniqueid")!;
     liveIds.add(uid);
     const known = ctx.channelById(uid);
+    const answeredBefore = known !== undefined && known.answeredAt > 0;
     const ch = channelFrom(ctx, m, "", true);
     if (!ch) continue;
     if (!known) {
@@ -128,9 +130,9 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[], clock: AdoptionClock
         // What Dial put on the leg it dialled: the number of an outgoing trunk leg.
         if (!known && ch.kind === "trunk" && ch.id !== ch.linkedid && !ch.dialString && !isBlankNumber(value)) ch.dialString = value;
       } else if (name === ANSWER_TIME_VARIABLE) {
-        // Answered before we came in: when, on our clock (1 s slack for Duration's whole seconds).
+        // Answered before we came in (or while we were away): when, on our clock (1 s slack for Duration's whole seconds).
         const at = answerTime(value, clock);
-        if (!known && ch.state === 6 && at > 0) ch.answeredAt = Math.min(ctx.now, Math.max(ch.createdAt - 1000, at));
+        if (!answeredBefore && ch.state === 6 && at > 0) ch.answeredAt = Math.min(ctx.now, Math.max(ch.createdAt - 1000, at));
       } else applyVariable(ctx, ch, name, value);
     }
     const bridge = m.get("BridgeId") ?? "";
@@ -165,12 +167,12 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[], clock: AdoptionClock
 }
 
 /**
- * When an adopted channel's conversation began: the later of its own answer and that of the
+ * When a conversation found going on began: the later of its channel's answer and that of the
  * party it talks to (a caller's phone may be up before the callee answers), never after now.
- * A channel we followed before is accepted now, as any conversation answered while we were away.
+ * Without an answer time from Asterisk the channel's answer is now: the conversation counts from here.
  */
 function talkingSince(ctx: Ctx, call: CallRecord, ch: ChannelRecord): number {
-  if (ch.origin !== "adopted") return ctx.now;
+  if (ch.answeredAt >= ctx.now) return ctx.now;
   const peer = connectedAnsweredSince(ctx, call, ch);
   return Math.min(ctx.now, Math.max(ch.answeredAt, peer));
 }

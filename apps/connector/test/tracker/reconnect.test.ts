@@ -256,4 +256,27 @@ describe("adoption with what Asterisk still knows (ChanVariable headers from Get
     expect(c).toMatchObject({ result: 200, answered_extension: "101", talk_seconds: Math.round((end - adoptedAt) / 1000) });
     expect(c.talk_seconds).toBeGreaterThan(0);
   });
+
+  it("a phone we saw ringing and that answered while we were away counts from its CDR answer", () => {
+    const name = "01_inbound_ext101_answered";
+    const rec = loadRecording(name);
+    const msgs = rec.messages;
+    const base = epochBase(msgs);
+    const ringing = msgs.findIndex((m) => m.message.event === "Newstate" && m.message.get("ChannelStateDesc") === "Ringing");
+    const bridged = msgs.findIndex((m) => m.message.event === "BridgeEnter");
+    const [from, to] = [ringing + 1, bridged + 5];
+    const run = (answers: boolean) => {
+      const r = newReplay();
+      feed(r, msgs.slice(0, from), base, LAB_CONFIG);
+      let live = liveChannelsAfter(msgs.slice(0, to));
+      if (answers) live = withAnswerTimes(live, msgs.slice(0, to), base);
+      r.events.push(...reconcile(r.state, live, base + msgs[to - 1]!.t, LAB_CONFIG).events);
+      feed(r, msgs.slice(to), base, LAB_CONFIG);
+      return onlyCall(r);
+    };
+    const want = secondsBetween(name, up("PJSIP/101"), hangup("PJSIP/101"));
+    expect(run(true)).toMatchObject({ answered_extension: "101", talk_seconds: want });
+    // Without it: from the reconcile (the answer happened during the gap, a little earlier).
+    expect(run(false).talk_seconds).toBeLessThanOrEqual(want);
+  });
 });
