@@ -42,4 +42,38 @@ describe("AMI replay: Getvar", () => {
     const list = await client.action({ Action: "CoreShowChannels" });
     expect(list.events.map((e) => e.get("Channel"))).toEqual(["PJSIP/provider-00000000", "PJSIP/102-00000002"]);
   });
+
+  it("starts N ms into the recording on the PBX's clock: CoreShowChannels, Ping and CDR(answer,u) tell the past", async () => {
+    const rec = loadRecording("06_outbound_answered");
+    const base = 1_900_000_000_000;
+    server = await startAmiReplayServer({ recordings: [rec], speed: 1, startAtMs: 8000, timestampEvents: base });
+    client = new AmiClient({ host: server.host, port: server.port, username: "crm", secret: "secret", keepalive: false });
+    const seen: string[] = [];
+    client.consume(async (m) => void (m.event && seen.push(m.event)));
+    await client.connect();
+    // The PBX is 8 s into the recording: Ping's Timestamp is that time; nothing before it is ever sent.
+    const pong = await client.action({ Action: "Ping" });
+    expect(Number(pong.response.get("Timestamp"))).toBe((base + 8000) / 1000);
+    const list = await client.action({ Action: "CoreShowChannels" });
+    expect(list.events.map((e) => [e.get("Channel"), e.get("Duration")])).toEqual([
+      ["PJSIP/101-00000000", "00:00:07"],
+      ["PJSIP/provider-00000001", "00:00:07"],
+    ]);
+    // 101 went Up at 4423 ms (when the callee answered), the trunk leg at 4423 ms too.
+    for (const channel of ["PJSIP/101-00000000", "PJSIP/provider-00000001"]) {
+      const r = await client.action({ Action: "Getvar", Channel: channel, Variable: "CDR(answer,u)" });
+      expect(r.response.get("Value"), channel).toBe(((base + 4423) / 1000).toFixed(6));
+    }
+    expect(seen.filter((e) => e === "Newchannel" || e === "BridgeEnter")).toEqual([]);
+  });
+
+  it("CDR(answer,u) of a channel not answered yet is 0.000000, as func_cdr's raw format gives it", async () => {
+    const rec = loadRecording("06_outbound_answered");
+    server = await startAmiReplayServer({ recordings: [rec], speed: 1, startAtMs: 2000, timestampEvents: 1_900_000_000_000 });
+    client = new AmiClient({ host: server.host, port: server.port, username: "crm", secret: "secret", keepalive: false });
+    client.consume(async () => undefined);
+    await client.connect();
+    const r = await client.action({ Action: "Getvar", Channel: "PJSIP/provider-00000001", Variable: "CDR(answer,u)" });
+    expect(r.response.get("Value")).toBe("0.000000");
+  });
 });

@@ -55,6 +55,8 @@ export interface StackOptions {
   httpPort?: number;
   /** PBX fault: drop the AMI connection at playlist message N, losing K messages. */
   drop?: AmiReplayDrop;
+  /** The connector starts this far (ms of recorded time) into the playlist, with those calls already up. */
+  startAtMs?: number;
   /** PBX actions that never get a reply (e.g. an AMI user without the right to Getvar). */
   silentActions?: string[];
   /** Bitrix24 portal behaviour (e.g. an older box whose register de-duplication ignores EXTERNAL_CALL_ID). */
@@ -127,6 +129,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     timestampEvents: true,
     startMode: hasClickToCall ? "onOriginate" : "onConnect",
     ...(o.drop ? { drop: o.drop } : {}),
+    ...(o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {}),
     ...(o.silentActions ? { silentActions: o.silentActions } : {}),
   });
   const queue = { name: `c2c-${o.redisPrefix.replace(/[^A-Za-z0-9_-]/g, "_")}`, prefix: "bull" };

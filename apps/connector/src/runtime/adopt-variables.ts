@@ -2,7 +2,8 @@
  * The I/O half of adopting live calls after an AMI (re)connect: for every channel of the
  * CoreShowChannels snapshot that the tracker does not know, ask Asterisk (`Getvar`) for the
  * channel variables that tell the call's recording, DID, click-to-call id, voicemail and dialled
- * number (`adoptionVariables(config)`), and hand them to the pure tracker as
+ * number and answer time (`adoptionVariables(config)`) — and, for a channel it follows that was
+ * not answered yet, its answer time alone — and hand them to the pure tracker as
  * `ChanVariable: NAME=value` headers of the CoreShowChannel entry — the same headers Asterisk adds
  * itself when manager.conf `channelvars` lists them. A channel that hung up meanwhile ("No such
  * channel"), an empty value or a failed action just leaves that variable out.
@@ -17,8 +18,10 @@ export interface GetvarPort {
 export interface AdoptVariablesOptions {
   /** Variable names to ask for (no `_` prefix). */
   names: readonly string[];
-  /** Channels the tracker already follows need nothing. */
+  /** Channels the tracker already follows need nothing… */
   isKnown: (uniqueid: string) => boolean;
+  /** …except these names when `needs(entry)` (e.g. the answer time of a channel answered while we were away). */
+  knownNeed?: { names: readonly string[]; needs: (entry: AmiMessage) => boolean };
   timeoutMs?: number;
   logger?: Logger;
 }
@@ -35,10 +38,12 @@ export async function withAdoptionVariables(ami: GetvarPort, live: readonly AmiM
     live.map(async (m) => {
       const uid = m.get("Uniqueid");
       const channel = m.get("Channel");
-      if (m.event !== "CoreShowChannel" || !uid || !channel || o.isKnown(uid)) return m;
+      if (m.event !== "CoreShowChannel" || !uid || !channel) return m;
+      const names = !o.isKnown(uid) ? o.names : o.knownNeed?.needs(m) ? o.knownNeed.names : [];
+      if (names.length === 0) return m;
       // All at once: the consumer waits for them (the snapshot is applied at its place in the stream).
       const values = await Promise.all(
-        o.names.map((name) =>
+        names.map((name) =>
           getvar(ami, channel, name, timeoutMs).catch((err: Error) => {
             o.logger?.debug({ channel, variable: name, err: err.message }, "Getvar failed while adopting a live call");
             return "";
@@ -46,7 +51,7 @@ export async function withAdoptionVariables(ami: GetvarPort, live: readonly AmiM
         ),
       );
       const extra: [string, string][] = [];
-      o.names.forEach((name, i) => values[i] !== "" && extra.push(["ChanVariable", `${name}=${values[i]}`]));
+      names.forEach((name, i) => values[i] !== "" && extra.push(["ChanVariable", `${name}=${values[i]}`]));
       return extra.length ? new AmiMessage([...m.fields, ...extra]) : m;
     }),
   );

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AmiClient, AmiMessage } from "@asterisk-b24/ami";
 import type { CallWorkerPool } from "../outbox/call-worker-pool.js";
-import { adoptionVariables, type TrackerConfig } from "../tracker/index.js";
+import { adoptionVariables, ANSWER_TIME_VARIABLE, type TrackerConfig } from "../tracker/index.js";
 import { withAdoptionVariables } from "./adopt-variables.js";
 import type { TrackerEngine } from "./tracker-engine.js";
 
@@ -19,6 +19,8 @@ export interface ReconcileSummary {
  */
 export class Reconciler {
   #actionId: string | undefined;
+  /** The PBX clock's lead over ours, measured with a Ping just before the CoreShowChannels. */
+  #pbxOffset: Promise<number | undefined> = Promise.resolve(undefined);
   #list: AmiMessage[] = [];
   #last: ReconcileSummary | undefined;
 
@@ -41,6 +43,7 @@ export class Reconciler {
   }
 
   async start(): Promise<void> {
+    this.#pbxOffset = this.#measurePbxClock();
     try {
       await this.ami.action(
         { Action: "CoreShowChannels" },
@@ -73,12 +76,42 @@ export class Reconciler {
     const live = await withAdoptionVariables(this.ami, listed, {
       names: adoptionVariables(this.trackerConfig),
       isKnown: (uid) => uid in this.engine.state.channelIndex,
+      // A channel we followed ringing that is up now was answered while we were away: when?
+      knownNeed: { names: [ANSWER_TIME_VARIABLE], needs: (m) => m.get("ChannelState") === "6" && this.#unanswered(m.get("Uniqueid") ?? "") },
       logger: this.log,
     });
     const before = this.engine.activeCalls;
-    const events = await this.engine.reconcile(live);
+    const pbxOffsetMs = await this.#pbxOffset;
+    const events = await this.engine.reconcile(live, { pbxOffsetMs });
     this.#last = { at: Date.now(), live: live.length, closed: events.filter((e) => e.stage === "call_ended").length };
     if (events.length) this.pool.notify();
-    this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length }, "reconciled with CoreShowChannels");
+    this.log.info({ live: live.length, trackedBefore: before, stageEvents: events.length, pbxOffsetMs }, "reconciled with CoreShowChannels");
+  }
+
+  #unanswered(uid: string): boolean {
+    const state = this.engine.state;
+    const key = state.channelIndex[uid];
+    const ch = key === undefined ? undefined : state.calls[key]?.channels[uid];
+    return ch !== undefined && ch.answeredAt === 0 && ch.endedAt === 0;
+  }
+
+  /**
+   * Asterisk's Ping answer carries the PBX's clock (`Timestamp: <epoch>.<µs>`): its lead over ours,
+   * taken at the middle of the round trip. Durations of adopted calls are then counted on the
+   * PBX's clock like every event time, whatever the two machines' clocks say. undefined when the
+   * PBX does not answer (the engine falls back to what the events showed).
+   */
+  async #measurePbxClock(): Promise<number | undefined> {
+    try {
+      const sent = Date.now();
+      const res = await this.ami.action({ Action: "Ping" }, { timeoutMs: 2000 });
+      const received = Date.now();
+      const secs = Number(res.response.get("Timestamp"));
+      if (!res.ok || !Number.isFinite(secs) || secs <= 0) return undefined;
+      return Math.round(secs * 1000 - (sent + received) / 2);
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, "Ping for the PBX clock failed");
+      return undefined;
+    }
   }
 }

@@ -6,6 +6,7 @@ import {
   reconcile,
   stateFromCalls,
   track,
+  type AdoptionClock,
   type CallRecord,
   type StageEvent,
   type TrackerConfig,
@@ -45,6 +46,10 @@ export interface TrackerEngineOptions {
 export class TrackerEngine {
   #state: TrackerState = createTrackerState();
   #lastEventAt = 0;
+  /** Did the last AMI event carry Asterisk's `Timestamp` (undefined before the first event)? */
+  #eventsTimestamped: boolean | undefined;
+  /** PBX clock − ours, as the last timestamped event showed it (ms). */
+  #eventsPbxOffsetMs: number | undefined;
   /** Every state change runs after the previous one committed: AMI events, our own actions, reconcile, expiry. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #config: Partial<TrackerConfig>;
@@ -74,18 +79,33 @@ export class TrackerEngine {
 
   /** One AMI message (event, or our own Originate action). */
   handle(message: AmiMessage, now: number = eventTime(message)): Promise<StageEvent[]> {
+    if (message.event !== undefined) {
+      const local = Date.now();
+      const ts = eventTime(message, Number.NaN);
+      this.#eventsTimestamped = !Number.isNaN(ts);
+      if (this.#eventsTimestamped) this.#eventsPbxOffsetMs = ts - local;
+    }
     return this.#serial(() => {
       this.#lastEventAt = Math.max(this.#lastEventAt, now);
       return this.#apply(track(this.#state, message, now, this.#config), now, message.has("Action"));
     });
   }
 
-  /** After (re)connecting: make our calls agree with Asterisk's live channels. */
-  reconcile(liveChannels: readonly AmiMessage[], now?: number): Promise<StageEvent[]> {
+  /**
+   * After (re)connecting: make our calls agree with Asterisk's live channels. The snapshot is
+   * applied on the clock the events' times are on: the PBX's (events carry `Timestamp`, or none
+   * came yet) — read as our clock + `pbxOffsetMs` (the PBX's lead measured by the caller, e.g. with
+   * Ping, else as the last event showed it) — or ours (events without `Timestamp`); PBX times of
+   * the snapshot (CDR answer times) are converted to it.
+   */
+  reconcile(liveChannels: readonly AmiMessage[], options: { pbxOffsetMs?: number | undefined; now?: number } = {}): Promise<StageEvent[]> {
     return this.#serial(() => {
-      // Never before the events already applied (Asterisk's Timestamp may run ahead of our clock).
-      const at = now ?? Math.max(Date.now(), this.#lastEventAt);
-      return this.#apply(reconcile(this.#state, liveChannels, at, this.#config), at, true);
+      const pbxClock = this.#eventsTimestamped !== false;
+      const offset = options.pbxOffsetMs ?? this.#eventsPbxOffsetMs;
+      const clock: AdoptionClock = { pbxOffsetMs: pbxClock ? 0 : (options.pbxOffsetMs ?? 0) };
+      // Never before the events already applied.
+      const at = options.now ?? Math.max(Date.now() + (pbxClock ? (offset ?? 0) : 0), this.#lastEventAt);
+      return this.#apply(reconcile(this.#state, liveChannels, at, this.#config, clock), at, true);
     });
   }
 

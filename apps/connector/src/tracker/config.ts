@@ -116,16 +116,25 @@ export function compileConfig(partial: Partial<TrackerConfig> = defaultTrackerCo
   return compiled;
 }
 
+/**
+ * The answer time of the channel's CDR as epoch seconds (func_cdr raw format `1795257492.423000`;
+ * `0.000000` while unanswered): read back when a call is adopted, so its talk time starts when
+ * the conversation did, not when the connector came in.
+ */
+export const ANSWER_TIME_VARIABLE = "CDR(answer,u)";
+
 /** What Dial sets on the channel it dialled (`89161234567@provider`): read back when a call is adopted. */
 export const DIALED_NUMBER_VARIABLE = "DIALEDPEERNUMBER";
 
 /**
  * Channel variables worth asking Asterisk for (AMI `Getvar`) about a live channel the tracker has
- * to adopt after a (re)connect: recording, DID, click-to-call id, voicemail, dialled number. The
+ * to adopt after a (re)connect: recording, DID, click-to-call id, voicemail, dialled number, answer time. The
  * adapter passes the answers back as `ChanVariable: NAME=value` headers of the CoreShowChannel.
  */
 export function adoptionVariables(partial: Partial<TrackerConfig> = defaultTrackerConfig): string[] {
   const raw: TrackerConfig = { ...defaultTrackerConfig, ...partial };
-  const names = [...raw.recordingVariables, ...raw.didVariables, raw.clickToCallVariable, ...raw.voicemailVariables, DIALED_NUMBER_VARIABLE].map(normalizeVariable);
+  const names = [...raw.recordingVariables, ...raw.didVariables, raw.clickToCallVariable, ...raw.voicemailVariables, DIALED_NUMBER_VARIABLE, ANSWER_TIME_VARIABLE].map(
+    normalizeVariable,
+  );
   return [...new Set(names)];
 }

@@ -315,15 +315,47 @@ function connected(ctx: Ctx, call: CallRecord, start: ChannelRecord): boolean {
   return false;
 }
 
-/** Accepts every ringing conversation whose phone is up and now connected to someone. */
-export function evaluate(ctx: Ctx, call: CallRecord): void {
+/**
+ * Earliest answer time of the parties `start` is connected to (through bridges and Local pairs),
+ * 0 when it is connected to nobody who is up.
+ */
+export function connectedAnsweredSince(ctx: Ctx, call: CallRecord, start: ChannelRecord): number {
+  const bridges = ctx.state.bridgeIndex;
+  const seen: string[] = [start.id];
+  const stack: ChannelRecord[] = [start];
+  let since = 0;
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    const next: string[] = [];
+    if (c.bridge && !c.holding) {
+      const members = bridges[c.bridge];
+      if (members) for (const m of members) next.push(m);
+    }
+    if (c.pair) next.push(c.pair);
+    for (const id of next) {
+      if (seen.includes(id)) continue;
+      seen.push(id);
+      const p = call.channels[id];
+      if (!p || p.endedAt || p.movedTo) continue;
+      if (p.kind === "local") stack.push(p);
+      else if (p.answeredAt > 0 && (since === 0 || p.answeredAt < since)) since = p.answeredAt;
+    }
+  }
+  return since;
+}
+
+/**
+ * Accepts every ringing conversation whose phone is up and now connected to someone, at `now`,
+ * or at `acceptedAt(channel)` when the caller knows better (a call adopted in progress).
+ */
+export function evaluate(ctx: Ctx, call: CallRecord, acceptedAt?: (ch: ChannelRecord) => number): void {
   for (const id of call.convOrder) {
     const conv = call.conversations[id]!;
     if (conv.acceptedAt || conv.endedAt) continue;
     const ch = call.channels[id]!;
     if (ch.endedAt || ch.answeredAt === 0) continue;
     if (connected(ctx, call, ch)) {
-      conv.acceptedAt = ctx.now;
+      conv.acceptedAt = acceptedAt ? acceptedAt(ch) : ctx.now;
       ctx.touch(call);
       ctx.emit(call, "conversation_accepted", id);
     }

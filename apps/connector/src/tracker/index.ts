@@ -7,9 +7,9 @@
  * See docs/tracker.md for the model, the stage order guarantees and every call_full field.
  */
 export { track } from "./reducer.js";
-export { reconcile } from "./reconcile.js";
+export { reconcile, type AdoptionClock } from "./reconcile.js";
 export { expire } from "./expire.js";
-export { adoptionVariables, defaultTrackerConfig, DIALED_NUMBER_VARIABLE, type TrackerConfig } from "./config.js";
+export { adoptionVariables, ANSWER_TIME_VARIABLE, defaultTrackerConfig, DIALED_NUMBER_VARIABLE, type TrackerConfig } from "./config.js";
 export { createTrackerState, rebuildIndexes, stateFromCalls, type TrackerState, type CallRecord, type ChannelRecord, type ConversationRecord } from "./model.js";
 export type { Stage, StageEvent, ConversationRequested, ConversationAccepted, ConversationEnded, CallEnded, TrackResult, TrackerDiagnostic } from "./stage-event.js";
 export {

@@ -15,10 +15,20 @@
  * dialled the slot: `Retriever…` is that phone's channel, in its own linkedid until bridged),
  * `ParkedCallTimeOut` (the client goes back to the parker: a normal Dial follows) or
  * `ParkedCallGiveUp` (the client hung up in the slot). A park after a conversation counts as hold.
+ *
+ * Asterisk 22 reports a retrieval in another order than the AMI docs suggest
+ * (`parked_call_app_exec`): the retriever's channel (its own linkedid) answers, the parkee is
+ * moved into a new basic bridge and the retriever joins it — both `BridgeEnter` (the retriever's
+ * already with the parkee's Linkedid) come BEFORE `UnParkedCall`, which the parking bridge
+ * publishes when it lets the parkee go, with a `Retriever…` snapshot taken before the join (the
+ * retriever's own Linkedid). So a parked client in an ordinary bridge with an employee who has no
+ * conversation in the call yet is a retrieval, whichever of the two is seen first
+ * (`retrievedInBridge`). Likewise `BlindTransfer` and `ParkedCall` come together in either order
+ * while the parker's leg lingers alone in the first bridge until it hangs up.
  */
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { parseChannelName } from "./classify.js";
-import { channelFrom, type Ctx, endConversation, mergeCalls, openConversation } from "./context.js";
+import { channelFrom, type Ctx, endConversation, evaluate, mergeCalls, openConversation } from "./context.js";
 import type { CallRecord, ChannelRecord, ParkRecord } from "./model.js";
 import { employeeExt } from "./snapshot.js";
 
@@ -48,7 +58,8 @@ function talking(call: CallRecord, at: number): boolean {
   return false;
 }
 
-function openPark(call: CallRecord, parkeeId: string): ParkRecord | undefined {
+/** The parkee's park that has not ended yet. */
+export function openPark(call: CallRecord, parkeeId: string): ParkRecord | undefined {
   const parks = call.parks ?? [];
   for (let i = parks.length - 1; i >= 0; i--) if (parks[i]!.parkee === parkeeId && parks[i]!.outcome === "") return parks[i];
   return undefined;
@@ -102,13 +113,41 @@ export function unparked(ctx: Ctx, msg: AmiMessage): void {
   const parkee = parkeeOf(ctx, msg);
   const retriever = channelFrom(ctx, msg, "Retriever", true);
   if (!parkee) return;
+  retrieve(ctx, parkee, retriever, msg.get("ParkingSpace") ?? "");
+  evaluate(ctx, ctx.callOf(parkee));
+}
+
+/**
+ * A channel entered the ordinary bridge `bridgeId`: if a parked client and an employee with no
+ * conversation in its call are in it together, that employee took the client from the slot.
+ */
+export function retrievedInBridge(ctx: Ctx, bridgeId: string): void {
+  const members = (ctx.state.bridgeIndex[bridgeId] ?? []).slice();
+  if (members.length < 2) return;
+  for (const id of members) {
+    const parkee = ctx.channelById(id);
+    if (!parkee || parkee.endedAt) continue;
+    const park = openPark(ctx.callOf(parkee), parkee.id);
+    if (!park) continue;
+    for (const otherId of members) {
+      const other = ctx.channelById(otherId);
+      if (!other || other === parkee || other.kind !== "employee" || other.endedAt) continue;
+      if (ctx.callOf(other).conversations[other.id]) continue; // already in the call (e.g. dialled back after a timeout)
+      retrieve(ctx, parkee, other, park.space);
+      return;
+    }
+  }
+}
+
+/** `retriever` took `parkee` from its slot: the park ends, the retriever joins the client's call as a callee. */
+function retrieve(ctx: Ctx, parkee: ChannelRecord, retriever: ChannelRecord | undefined, space: string): void {
   const park = closePark(ctx, parkee, "retrieved", extOfChannel(ctx, retriever));
   if (!retriever || retriever.kind !== "employee" || retriever.endedAt) return;
   const call = joinCall(ctx, retriever, ctx.callOf(parkee));
   if (!retriever.dialedBy) retriever.dialedBy = parkee.id;
   if (call.conversations[retriever.id]) return;
   const conv = openConversation(ctx, call, retriever, "callee", park?.parker ?? "");
-  if (conv) conv.retrievedFrom = park?.space ?? msg.get("ParkingSpace") ?? "";
+  if (conv) conv.retrievedFrom = park?.space ?? space;
 }
 
 export function parkEnded(ctx: Ctx, msg: AmiMessage, outcome: "timeout" | "giveup"): void {

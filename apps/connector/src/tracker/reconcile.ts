@@ -8,12 +8,19 @@
  * - known channels that are gone are hung up; a call with no channel left is closed
  *   (call_ended, end_reason "reconcile") with what we know.
  * Pure like `track`: the caller fetches the list, this only decides.
+ *
+ * Talk time of an adopted call (and of a conversation answered while we were away): a
+ * conversation already going on is accepted when it began by what Asterisk still knows — the
+ * answer time of the CDRs of the employee's channel and of the party it is bridged with
+ * (`CDR(answer,u)`, ChanVariable), the later of the two, kept between the channel's creation
+ * (now − its `Duration`) and now; without a CDR answer, now (the adoption). PBX times are
+ * converted with `clock.pbxOffsetMs` to the clock of `now`.
  */
 import type { AmiMessage } from "@asterisk-b24/ami";
 import { compileConfig, type TrackerConfig } from "./config.js";
 import { isBlankNumber } from "./classify.js";
-import { DIALED_NUMBER_VARIABLE } from "./config.js";
-import { channelFrom, Ctx, enterBridge, evaluate, hangupChannel, leaveBridge, olderKey, openConversation, roleForDialed } from "./context.js";
+import { ANSWER_TIME_VARIABLE, DIALED_NUMBER_VARIABLE } from "./config.js";
+import { channelFrom, connectedAnsweredSince, Ctx, enterBridge, evaluate, hangupChannel, leaveBridge, olderKey, openConversation, roleForDialed } from "./context.js";
 import { applyVariable, chanVariables } from "./variables.js";
 import type { CallRecord, ChannelRecord, TrackerState } from "./model.js";
 import type { TrackResult } from "./stage-event.js";
@@ -63,17 +70,39 @@ function dialTarget(appData: string): string {
   return slash >= 0 ? first.slice(slash + 1) : "";
 }
 
-export function reconcile(state: TrackerState, liveChannels: readonly AmiMessage[], now: number, config: Partial<TrackerConfig> = {}): TrackResult<TrackerState> {
+/** How the PBX's clock relates to the tracker's `now`. */
+export interface AdoptionClock {
+  /**
+   * PBX epoch ms − tracker ms: 0 when the tracker's times are the PBX's own (events carry
+   * `Timestamp`), else the PBX's lead over the clock `now` is read from. Default 0.
+   */
+  pbxOffsetMs?: number;
+}
+
+/** `1795257492.423000` (CDR(answer,u)) → ms on the tracker's clock; 0 when unanswered or unreadable. */
+function answerTime(value: string, clock: AdoptionClock): number {
+  const secs = Number(value);
+  if (!Number.isFinite(secs) || secs <= 0) return 0;
+  return Math.round(secs * 1000) - (clock.pbxOffsetMs ?? 0);
+}
+
+export function reconcile(
+  state: TrackerState,
+  liveChannels: readonly AmiMessage[],
+  now: number,
+  config: Partial<TrackerConfig> = {},
+  clock: AdoptionClock = {},
+): TrackResult<TrackerState> {
   const ctx = new Ctx(state, compileConfig(config), now, "CoreShowChannel");
   try {
-    run(ctx, liveChannels);
+    run(ctx, liveChannels, clock);
   } catch (err) {
     ctx.diag("internal_error", err instanceof Error ? err.message : String(err));
   }
   return { state, events: ctx.events, touched: ctx.touched, diagnostics: ctx.diagnostics };
 }
 
-function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
+function run(ctx: Ctx, liveChannels: readonly AmiMessage[], clock: AdoptionClock): void {
   const entries = liveChannels
     .filter((m) => (m.event ?? "CoreShowChannel") === "CoreShowChannel" && m.get("Uniqueid"))
     .map((m) => ({ m, dur: durationMs(m.get("Duration")) }))
@@ -86,6 +115,7 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
     const uid = m.get("Uniqueid")!;
     liveIds.add(uid);
     const known = ctx.channelById(uid);
+    const answeredBefore = known !== undefined && known.answeredAt > 0;
     const ch = channelFrom(ctx, m, "", true);
     if (!ch) continue;
     if (!known) {
@@ -99,6 +129,10 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
       if (name === DIALED_NUMBER_VARIABLE) {
         // What Dial put on the leg it dialled: the number of an outgoing trunk leg.
         if (!known && ch.kind === "trunk" && ch.id !== ch.linkedid && !ch.dialString && !isBlankNumber(value)) ch.dialString = value;
+      } else if (name === ANSWER_TIME_VARIABLE) {
+        // Answered before we came in (or while we were away): when, on our clock (1 s slack for Duration's whole seconds).
+        const at = answerTime(value, clock);
+        if (!answeredBefore && ch.state === 6 && at > 0) ch.answeredAt = Math.min(ctx.now, Math.max(ch.createdAt - 1000, at));
       } else applyVariable(ctx, ch, name, value);
     }
     const bridge = m.get("BridgeId") ?? "";
@@ -112,11 +146,8 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
     const call = ctx.callOf(ch);
     if (call.conversations[ch.id]) continue;
     const starter = ch.origin === "incoming" || (ch.origin === "adopted" && ch.id === ch.linkedid);
-    if (starter) {
-      if (hasOtherParty(call, ch)) openConversation(ctx, call, ch, "caller");
-    } else {
-      openConversation(ctx, call, ch, roleForDialed(call, ch));
-    }
+    const conv = starter ? (hasOtherParty(call, ch) ? openConversation(ctx, call, ch, "caller") : undefined) : openConversation(ctx, call, ch, roleForDialed(call, ch));
+    if (conv && ch.origin === "adopted" && ch.createdAt < conv.requestedAt) conv.requestedAt = ch.createdAt;
   }
   // Channels that vanished while we were away.
   for (const key of Object.keys(ctx.state.calls)) {
@@ -131,6 +162,17 @@ function run(ctx: Ctx, liveChannels: readonly AmiMessage[]): void {
   }
   for (const key in ctx.state.calls) {
     const call = ctx.state.calls[key]!;
-    if (ctx.touched.includes(key)) evaluate(ctx, call);
+    if (ctx.touched.includes(key)) evaluate(ctx, call, (ch) => talkingSince(ctx, call, ch));
   }
+}
+
+/**
+ * When a conversation found going on began: the later of its channel's answer and that of the
+ * party it talks to (a caller's phone may be up before the callee answers), never after now.
+ * Without an answer time from Asterisk the channel's answer is now: the conversation counts from here.
+ */
+function talkingSince(ctx: Ctx, call: CallRecord, ch: ChannelRecord): number {
+  if (ch.answeredAt >= ctx.now) return ctx.now;
+  const peer = connectedAnsweredSince(ctx, call, ch);
+  return Math.min(ctx.now, Math.max(ch.answeredAt, peer));
 }

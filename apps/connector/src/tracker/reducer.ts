@@ -16,7 +16,7 @@ import { compileConfig, normalizeVariable, type TrackerConfig } from "./config.j
 import { channelFrom, Ctx, endConversation, enterBridge, evaluate, hangupChannel, leaveBridge, mergeCalls, openConversation, roleForDialed } from "./context.js";
 import type { ChannelRecord, TrackerState } from "./model.js";
 import { handleOriginateAction, handleOriginateResponse } from "./originate.js";
-import { parked, parkEnded, pickup, unparked } from "./park-pickup.js";
+import { openPark, parked, parkEnded, pickup, retrievedInBridge, unparked } from "./park-pickup.js";
 import { applyVariable } from "./variables.js";
 import { employeeExt } from "./snapshot.js";
 import type { TrackResult } from "./stage-event.js";
@@ -129,7 +129,9 @@ function dispatch(ctx: Ctx, name: string, msg: AmiMessage): void {
       if (!ch || !bridge || ch.endedAt) return;
       const tech = msg.get("BridgeTechnology");
       const type = msg.get("BridgeType");
-      enterBridge(ctx, ch, bridge, tech === "holding_bridge" || type === "parking" || type === "holding");
+      const holding = tech === "holding_bridge" || type === "parking" || type === "holding";
+      enterBridge(ctx, ch, bridge, holding);
+      if (!holding) retrievedInBridge(ctx, bridge);
       evaluate(ctx, ctx.callOf(ch));
       return;
     }
@@ -273,7 +275,8 @@ function blindTransfer(ctx: Ctx, msg: AmiMessage): void {
   const call = ctx.callOf(anchor);
   const from = extOf(ctx, transferer, msg.get("TransfererCallerIDNum") ?? "");
   call.transfers.push({ kind: "blind", at: ctx.now, from, to: msg.get("Extension") ?? "" });
-  call.pendingTransferFrom = from;
+  // A transfer to a parking lot whose ParkedCall came first: the park record already tells who parked.
+  if (!transferee || !openPark(call, transferee.id)) call.pendingTransferFrom = from;
   if (transferer) {
     const conv = ctx.callOf(transferer).conversations[transferer.id];
     if (conv && !conv.endedAt && conv.acceptedAt) conv.endReason = "transferred";

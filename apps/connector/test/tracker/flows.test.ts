@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { CallFull } from "../../src/tracker/index.js";
 import { feed, LAB_CONFIG, newReplay, stageList, type Replay } from "./replay.js";
-import { parkFlow, pickupFlow, voicemailFlow, type SyntheticFlow } from "./synthetic-flows.js";
+import { parkAsterisk22Flow, parkFlow, pickupFlow, voicemailFlow, type SyntheticFlow } from "./synthetic-flows.js";
 
 const BASE = 1_796_000_000_000 - 400;
 
@@ -93,6 +93,8 @@ describe("call parking (synthetic: ParkedCall / UnParkedCall / ParkedCallTimeOut
     const c = clientCall(r);
     expect(c).toMatchObject({ result: 200, answered_extension: "101", parks: [{ parker: "101", outcome: "timeout", retriever: "" }] });
     expect(convByExt(c, "101").map((v) => v.end_reason)).toEqual(["transferred", "completed"]);
+    // ParkedCall came before BlindTransfer: the transfer was the park, not a transfer to the dialled-back 101.
+    expect(convByExt(c, "101").map((v) => v.transferred_from)).toEqual(["", ""]);
     expect(c.talk_seconds).toBe(7 + 30 + 12);
   });
 
@@ -104,6 +106,80 @@ describe("call parking (synthetic: ParkedCall / UnParkedCall / ParkedCallTimeOut
     expect(c.talk_seconds).toBe(22);
     // The client's leg is not "parked" any more once the call is over.
     expect(Object.values(c.conversations).every((v) => !v.is_parked)).toBe(true);
+  });
+});
+
+describe("call parking in Asterisk 22's order (synthetic: BridgeEnter of parkee and retriever before UnParkedCall)", () => {
+  it("retrieved by 102: responsible 102 from the bridge, talk = the client's whole conversation", () => {
+    const r = run(parkAsterisk22Flow("102"));
+    expect(r.diagnostics).toBe(0);
+    expect(Object.keys(r.state.calls)).toEqual([]);
+    const c = clientCall(r);
+    // 102's own call (its *701 channel's linkedid) ends merged into the client's call.
+    expect([...r.ended.values()].filter((v) => v.end_reason === "merged").map((v) => v.merged_into)).toEqual([c.call_key]);
+    const stages = stageList(r.events, c.call_key);
+    expect(stages).toEqual([
+      "conversation_requested 101",
+      "conversation_accepted 101",
+      "conversation_ended 101",
+      "conversation_requested 102",
+      "conversation_accepted 102",
+      "conversation_ended 102",
+      "call_ended",
+    ]);
+    // 102 is accepted at its BridgeEnter, before UnParkedCall arrives.
+    const accepted = r.events.find((e) => e.stage === "conversation_accepted" && e.call.conversations[e.conversationId!]?.extension === "102")!;
+    expect(accepted.at).toBe(BASE + 20000);
+    expect(c).toMatchObject({
+      result: 200,
+      answered_extension: "102",
+      transfers: [{ kind: "blind", from: "101", to: "700" }],
+      parks: [{ space: "701", parker: "101", outcome: "retrieved", retriever: "102" }],
+    });
+    expect(convByExt(c, "101")[0]).toMatchObject({ end_reason: "transferred", talk_seconds: 11 });
+    expect(convByExt(c, "102")[0]).toMatchObject({ end_reason: "completed", transferred_from: "101", retrieved_from: "701", talk_seconds: 20 });
+    expect(c.talk_seconds).toBe(37);
+  });
+
+  it("the same events with UnParkedCall first (older order) give the same outcome", () => {
+    const flow = parkAsterisk22Flow("102");
+    const i = flow.messages.findIndex((m) => m.message.event === "UnParkedCall");
+    const j = flow.messages.findIndex((m) => m.message.event === "MusicOnHoldStop");
+    const msgs = [...flow.messages];
+    const [unparked] = msgs.splice(i, 1);
+    msgs.splice(j, 0, unparked!);
+    const r = run({ ...flow, messages: msgs });
+    expect(r.diagnostics).toBe(0);
+    const c = clientCall(r);
+    expect(c).toMatchObject({ answered_extension: "102", talk_seconds: 37, parks: [{ outcome: "retrieved", retriever: "102" }] });
+  });
+
+  it("without any UnParkedCall (lost, or an Asterisk that never sends it) the bridge alone tells the retrieval", () => {
+    const flow = parkAsterisk22Flow("102");
+    const r = run({ ...flow, messages: flow.messages.filter((m) => m.message.event !== "UnParkedCall") });
+    expect(r.diagnostics).toBe(0);
+    const c = clientCall(r);
+    expect(c).toMatchObject({ answered_extension: "102", talk_seconds: 37, parks: [{ outcome: "retrieved", retriever: "102", ended_at: BASE + 20000 }] });
+  });
+
+  it("retrieved by 501, outside the CRM: the call stays with the parker 101; 501's talk is kept apart", () => {
+    const r = run(parkAsterisk22Flow("non-crm-501"));
+    expect(r.diagnostics).toBe(0);
+    const c = clientCall(r);
+    expect(c).toMatchObject({ result: 200, answered_extension: "101", excluded_extensions: ["501"], parks: [{ outcome: "retrieved", retriever: "501" }] });
+    expect(convByExt(c, "501")[0]).toMatchObject({ was_accepted: true, excluded: true, retrieved_from: "701", talk_seconds: 20 });
+    // LAB_CONFIG lists 501 as non-CRM: talk ends when 501 took the client; the whole conversation is in the total.
+    expect(c.talk_seconds).toBe(17);
+    expect(c.talk_seconds_total).toBe(37);
+  });
+
+  it("retrieved a minute after the parker hung up: responsible 102, the slot is hold", () => {
+    const r = run(parkAsterisk22Flow("parker-gone-long-before"));
+    expect(r.diagnostics).toBe(0);
+    const c = clientCall(r);
+    expect(c).toMatchObject({ result: 200, answered_extension: "102", parks: [{ parker: "101", outcome: "retrieved", retriever: "102" }] });
+    expect(convByExt(c, "102")[0]).toMatchObject({ transferred_from: "101", talk_seconds: 20 });
+    expect(c.talk_seconds).toBe(92);
   });
 });
 

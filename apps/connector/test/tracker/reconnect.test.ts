@@ -178,4 +178,105 @@ describe("adoption with what Asterisk still knows (ChanVariable headers from Get
     );
     expect(bare.events.at(-1)!.call.line_number).toBe("provider");
   });
+
+  /** `CDR(answer,u)` as Asterisk answers it: epoch seconds of the channel's answer (its first Up), on a PBX clock `pbxLeadMs` ahead. */
+  function withAnswerTimes(live: AmiMessage[], messages: readonly TimedMessage[], base: number, pbxLeadMs = 0): AmiMessage[] {
+    const up = new Map<string, number>();
+    for (const { t, message } of messages) {
+      const uid = message.get("Uniqueid");
+      if (uid && message.get("ChannelState") === "6" && !up.has(uid)) up.set(uid, t);
+    }
+    return live.map((m) => {
+      const t = up.get(m.get("Uniqueid")!);
+      const value = t === undefined ? "0.000000" : ((base + t + pbxLeadMs) / 1000).toFixed(6);
+      return new AmiMessage([...m.fields, ["ChanVariable", `CDR(answer,u)=${value}`]]);
+    });
+  }
+
+  /** Starts tracking at `startMs` into the recording (adopting what is live), then plays the rest; `pbxLeadMs` = PBX clock − ours. */
+  function adoptAt(name: string, startMs: number, o: { answers: boolean; pbxLeadMs?: number }): Replay {
+    const rec = loadRecording(name);
+    const base = epochBase(rec.messages);
+    const cut = rec.messages.findIndex((m) => m.t >= startMs);
+    const before = rec.messages.slice(0, cut);
+    let live = liveWithVariables(before, adoptionVariables(LAB_CONFIG));
+    if (o.answers) live = withAnswerTimes(live, before, base, o.pbxLeadMs ?? 0);
+    const r = newReplay();
+    const out = reconcile(r.state, live, base + rec.messages[cut - 1]!.t, LAB_CONFIG, { pbxOffsetMs: o.pbxLeadMs ?? 0 });
+    r.events.push(...out.events);
+    feed(r, rec.messages.slice(cut), base, LAB_CONFIG);
+    return r;
+  }
+
+  /** Seconds between the first messages matching `a` and `b` in a recording. */
+  function secondsBetween(name: string, a: (e: AmiMessage) => boolean, b: (e: AmiMessage) => boolean): number {
+    const msgs = loadRecording(name).messages;
+    const ta = msgs.find((m) => a(m.message))!.t;
+    const tb = msgs.find((m) => b(m.message))!.t;
+    return Math.round((tb - ta) / 1000);
+  }
+  const up = (channel: string) => (m: AmiMessage) => m.event === "Newstate" && m.get("ChannelState") === "6" && m.get("Channel")!.startsWith(channel);
+  const hangup = (channel: string) => (m: AmiMessage) => m.event === "Hangup" && m.get("Channel")!.startsWith(channel);
+
+  it("talk of an adopted outbound call counts from the CDR answer, not from the adoption", () => {
+    const name = "06_outbound_answered";
+    const want = secondsBetween(name, up("PJSIP/101"), hangup("PJSIP/provider"));
+    expect(want).toBe(12);
+    const c = onlyCall(adoptAt(name, 8000, { answers: true }));
+    expect(c).toMatchObject({ direction: "outbound", result: 200, answered_extension: "101", talk_seconds: want });
+    expect(c.answered_at).toBe(epochBase(loadRecording(name).messages) + 4423);
+  });
+
+  it("the PBX's clock may differ from ours: CDR answer times are converted with the measured offset", () => {
+    for (const lead of [-45_000, 30_000]) {
+      const c = onlyCall(adoptAt("06_outbound_answered", 8000, { answers: true, pbxLeadMs: lead }));
+      expect(c.talk_seconds, `PBX ${lead} ms ahead`).toBe(12);
+    }
+  });
+
+  it("an adopted queue call counts from the agent's answer (the trunk was answered by the queue long before)", () => {
+    const name = "02_inbound_queue_sales_102_answers";
+    const want = secondsBetween(name, up("PJSIP/102"), hangup("PJSIP/102"));
+    const c = onlyCall(adoptAt(name, 10000, { answers: true }));
+    expect(c).toMatchObject({ direction: "inbound", result: 200, answered_extension: "102", talk_seconds: want });
+  });
+
+  it("after a blind transfer, the adopted conversation of 102 counts from 102's answer", () => {
+    const name = "09_inbound_blind_transfer_101_to_102";
+    const want = secondsBetween(name, up("PJSIP/102"), hangup("PJSIP/102"));
+    const c = onlyCall(adoptAt(name, 18000, { answers: true }));
+    expect(c).toMatchObject({ direction: "inbound", result: 200, answered_extension: "102", talk_seconds: want });
+  });
+
+  it("without CDR answers (cdr off, Getvar failed) the talk counts from the adoption, never 0", () => {
+    const c = onlyCall(adoptAt("06_outbound_answered", 8000, { answers: false }));
+    const msgs = loadRecording("06_outbound_answered").messages;
+    const adoptedAt = msgs[msgs.findIndex((m) => m.t >= 8000) - 1]!.t;
+    const end = msgs.find((m) => hangup("PJSIP/provider")(m.message))!.t;
+    expect(c).toMatchObject({ result: 200, answered_extension: "101", talk_seconds: Math.round((end - adoptedAt) / 1000) });
+    expect(c.talk_seconds).toBeGreaterThan(0);
+  });
+
+  it("a phone we saw ringing and that answered while we were away counts from its CDR answer", () => {
+    const name = "01_inbound_ext101_answered";
+    const rec = loadRecording(name);
+    const msgs = rec.messages;
+    const base = epochBase(msgs);
+    const ringing = msgs.findIndex((m) => m.message.event === "Newstate" && m.message.get("ChannelStateDesc") === "Ringing");
+    const bridged = msgs.findIndex((m) => m.message.event === "BridgeEnter");
+    const [from, to] = [ringing + 1, bridged + 5];
+    const run = (answers: boolean) => {
+      const r = newReplay();
+      feed(r, msgs.slice(0, from), base, LAB_CONFIG);
+      let live = liveChannelsAfter(msgs.slice(0, to));
+      if (answers) live = withAnswerTimes(live, msgs.slice(0, to), base);
+      r.events.push(...reconcile(r.state, live, base + msgs[to - 1]!.t, LAB_CONFIG).events);
+      feed(r, msgs.slice(to), base, LAB_CONFIG);
+      return onlyCall(r);
+    };
+    const want = secondsBetween(name, up("PJSIP/101"), hangup("PJSIP/101"));
+    expect(run(true)).toMatchObject({ answered_extension: "101", talk_seconds: want });
+    // Without it: from the reconcile (the answer happened during the gap, a little earlier).
+    expect(run(false).talk_seconds).toBeLessThanOrEqual(want);
+  });
 });

@@ -300,6 +300,120 @@ export function parkFlow(end: ParkEnd): SyntheticFlow {
   return { name, title: `Call parking: ${end}`, story, events, messages: p.messages, contactOwner: 1, expect: expectCall({ ...outcome, status: "answered", record: true }) };
 }
 
+export type ParkAst22Variant = "102" | "non-crm-501" | "parker-gone-long-before";
+
+/**
+ * Parking in the order a real Asterisk 22 (res_parking) reports it, which differs from the older
+ * synthetic flow above: `BlindTransfer` and `ParkedCall` come together (here BlindTransfer first)
+ * while the parker's leg stays alone in the first bridge for seconds before its `Hangup`; at
+ * retrieval (`parked_call_app_exec`) the retriever's channel is created with its OWN Linkedid and
+ * answered, the parkee is moved into a new basic bridge and the retriever joins it — both
+ * `BridgeEnter` (the retriever's already carrying the parkee's Linkedid) come BEFORE
+ * `UnParkedCall`, whose `Retriever…` block is the snapshot taken before the join (own Linkedid).
+ */
+export function parkAsterisk22Flow(variant: ParkAst22Variant): SyntheticFlow {
+  const p = new SyntheticPbx();
+  loginResponse(p);
+  const A = variant === "102" ? "1796000300.0" : variant === "non-crm-501" ? "1796000400.0" : "1796000500.0";
+  const epoch = A.split(".")[0]!;
+  p.at(400);
+  const client = inbound(p, A, true);
+  client.exten = "101";
+  const p101 = phone(p, "101", `${epoch}.1`, A, CLIENT);
+  ringAndAnswer(p, client, p101, 3000, "bridge-1");
+  const lateRetrieval = variant === "parker-gone-long-before";
+  const parkFields = (duration: number) => ({
+    ParkerDialString: "PJSIP/101",
+    Parkinglot: "default",
+    ParkingSpace: "701",
+    ParkingTimeout: lateRetrieval ? "300" : "45",
+    ParkingDuration: String(duration),
+  });
+  // 101 blind-transfers the client to 700: BlindTransfer and ParkedCall at the same instant.
+  p.at(10000);
+  p.event("BlindTransfer", { Result: "Success" }, p.block(p101, "Transferer"), p.block(client, "Transferee"), {
+    ...basic("bridge-1"),
+    BridgeNumChannels: "2",
+    IsExternal: "No",
+    Context: "from-internal",
+    Extension: "700",
+  });
+  leaveBridge(p, basic("bridge-1"), client);
+  p.event("BridgeCreate", parking("bridge-park"));
+  enterBridge(p, parking("bridge-park"), client);
+  p.event("ParkedCall", p.block(client, "Parkee"), p.block(p101, "Parker"), parkFields(0));
+  p.event("MusicOnHoldStart", p.block(client), { Class: "default" });
+  // The parker's leg lingers alone in bridge-1 (announcement of the slot) before it hangs up.
+  p.at(14000);
+  leaveBridge(p, basic("bridge-1"), p101);
+  p.event("BridgeDestroy", basic("bridge-1"));
+  p.hangup(p101, 16);
+  const retrieveAt = lateRetrieval ? 75000 : 20000;
+  const endAt = lateRetrieval ? 95000 : 40000;
+  const ext = variant === "non-crm-501" ? "501" : "102";
+  p.at(retrieveAt);
+  const R = `${Number(epoch) + retrieveAt / 1000}.2`;
+  const retriever = p.newchannel(`PJSIP/${ext}-00000002`, R, R, { state: 4, cid: ext, cidName: PHONES[ext] ?? `Support ${ext}`, exten: "701" });
+  p.event("Newexten", p.block(retriever), { Extension: "701", Application: "ParkedCall", AppData: "default,701" });
+  p.newstate(retriever, 6);
+  const before = { ...retriever }; // the Retriever… snapshot of UnParkedCall is taken here
+  p.event("MusicOnHoldStop", p.block(client));
+  leaveBridge(p, parking("bridge-park"), client);
+  p.event("BridgeCreate", basic("bridge-2"));
+  enterBridge(p, basic("bridge-2"), client);
+  retriever.linkedid = A; // joining the bridge gives the retriever the oldest linkedid
+  retriever.connected = CLIENT;
+  enterBridge(p, basic("bridge-2"), retriever);
+  p.at(retrieveAt + 20); // through another stasis topic: a few ms after the bridge events
+  p.event("UnParkedCall", p.block(client, "Parkee"), parkFields((retrieveAt - 10000) / 1000), p.block(before, "Retriever"));
+  p.event("BridgeDestroy", parking("bridge-park"));
+  p.at(endAt);
+  hangUpBridged(p, "bridge-2", client, retriever);
+  const talk = (endAt - 3000) / 1000;
+  const whole = `3 s → ${endAt / 1000} s = ${talk} s`;
+  const stories: Record<ParkAst22Variant, [string, string]> = {
+    "102": [
+      "synthetic_park_ast22_102_retrieves",
+      `Asterisk 22 order. 101 answers (3 s), talks 7 s, parks the client (blind transfer to 700, slot 701); 101's leg stays in the first bridge 4 s more, then hangs up. At 20 s 102 dials 701 and talks 20 s; the client hangs up.\n\nExpected CRM outcome: answered, responsible 102 (user 2), talk = the client's whole conversation ${whole} (the slot is hold), card shown to 101 and 102, recording attached.`,
+    ],
+    "non-crm-501": [
+      "synthetic_park_ast22_501_retrieves",
+      `Asterisk 22 order. 101 answers (3 s), talks 7 s, parks the client in slot 701; at 20 s 501 (a support phone that is not a Bitrix24 user) dials 701 and talks 20 s.\n\nExpected CRM outcome: answered, responsible 101 (user 1: the last CRM manager who talked; 501 is nobody in Bitrix24), talk ${whole} (the connector's defaults count 501's talk; with 501 in tracker.nonCrmExtensions it would end at the retrieval), card shown to 101 only, recording attached.`,
+    ],
+    "parker-gone-long-before": [
+      "synthetic_park_ast22_retrieved_after_parker_left",
+      `Asterisk 22 order. 101 answers (3 s), talks 7 s, parks the client in slot 701 (timeout 300 s) and hangs up at 14 s. A minute later (75 s) 102 dials 701 and talks 20 s.\n\nExpected CRM outcome: answered, responsible 102 (user 2), talk = the client's whole conversation ${whole} (the slot is hold), card shown to 101 and 102, recording attached.`,
+    ],
+  };
+  const [name, story] = stories[variant];
+  return {
+    name,
+    title: `Call parking as Asterisk 22 reports it: ${variant === "102" ? "102 retrieves" : variant === "non-crm-501" ? "retrieved by 501 (not in the CRM)" : "retrieved a minute after the parker hung up"}`,
+    story,
+    events: [
+      "Newchannel",
+      "DialBegin",
+      "DialEnd",
+      "Newstate",
+      "Newexten",
+      "BlindTransfer",
+      "BridgeCreate",
+      "BridgeEnter",
+      "BridgeLeave",
+      "BridgeDestroy",
+      "ParkedCall",
+      "UnParkedCall",
+      "MusicOnHoldStart",
+      "MusicOnHoldStop",
+      "Hangup",
+      "VarSet",
+    ],
+    messages: p.messages,
+    contactOwner: 1,
+    expect: expectCall({ responsible: ext === "102" ? 2 : 1, status: "answered", talk, shownTo: ext === "102" ? [1, 2] : [1], record: true }),
+  };
+}
+
 /** IVR, the caller dials 101, 101 does not answer (20 s), the caller leaves a voicemail for 101. No MixMonitor. */
 export function voicemailFlow(): SyntheticFlow {
   const p = new SyntheticPbx();
@@ -345,5 +459,14 @@ export function voicemailFlow(): SyntheticFlow {
 }
 
 export function syntheticFlows(): SyntheticFlow[] {
-  return [pickupFlow(), parkFlow("retrieved"), parkFlow("timeout"), parkFlow("giveup"), voicemailFlow()];
+  return [
+    pickupFlow(),
+    parkFlow("retrieved"),
+    parkFlow("timeout"),
+    parkFlow("giveup"),
+    parkAsterisk22Flow("102"),
+    parkAsterisk22Flow("non-crm-501"),
+    parkAsterisk22Flow("parker-gone-long-before"),
+    voicemailFlow(),
+  ];
 }

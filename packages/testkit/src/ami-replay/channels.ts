@@ -22,6 +22,8 @@ export interface LiveChannel {
   linkedid: string;
   /** Replay clock (ms) of the Newchannel. */
   createdAt: number;
+  /** Replay clock (ms) when the channel was first seen Up (ChannelState 6), -1 while not answered. */
+  answeredAt: number;
   application: string;
   applicationData: string;
   bridgeId: string;
@@ -64,7 +66,7 @@ export class ChannelTracker {
     let ch = this.#channels.get(uniqueid);
     if (!ch) {
       if (event !== "Newchannel") return;
-      ch = { uniqueid, snapshot: new Map(), linkedid: uniqueid, createdAt: clock, application: "", applicationData: "", bridgeId: "", vars: new Map() };
+      ch = { uniqueid, snapshot: new Map(), linkedid: uniqueid, createdAt: clock, answeredAt: -1, application: "", applicationData: "", bridgeId: "", vars: new Map() };
       this.#channels.set(uniqueid, ch);
     }
     for (const key of SNAPSHOT_KEYS) {
@@ -73,6 +75,7 @@ export class ChannelTracker {
     }
     const linkedid = message.get("Linkedid");
     if (linkedid !== undefined) ch.linkedid = linkedid;
+    if (ch.answeredAt < 0 && message.get("ChannelState") === "6") ch.answeredAt = clock;
     if (event === "Newexten") {
       ch.application = message.get("Application") ?? ch.application;
       ch.applicationData = message.get("AppData") ?? "";
@@ -97,9 +100,15 @@ export class ChannelTracker {
 
   /**
    * What `Getvar` answers for a live channel at this point of the replay: a variable set so far
-   * (empty when never set, as Asterisk does), or a few snapshot functions (CALLERID(num)…).
+   * (empty when never set, as Asterisk does), a few snapshot functions (CALLERID(num)…), or
+   * `CDR(answer,u)`: the answer time of the channel's CDR as epoch seconds with microseconds
+   * (func_cdr's raw format, "0.000000" while unanswered). Emulated as the moment the channel went
+   * Up, which is what Asterisk's CDR engine records for the channel's own CDR in the flows the
+   * recordings hold (a dialled phone: when it picked up; the caller of a Dial: when the callee
+   * answered); `epochOf` turns a replay clock into the PBX's epoch ms.
    */
-  static getvar(ch: LiveChannel, variable: string): string {
+  static getvar(ch: LiveChannel, variable: string, epochOf: (clock: number) => number = (c) => c): string {
+    if (variable === "CDR(answer,u)") return ch.answeredAt < 0 ? "0.000000" : (epochOf(ch.answeredAt) / 1000).toFixed(6);
     const fn = SNAPSHOT_FUNCTIONS[variable];
     if (fn) return ch.snapshot.get(fn) ?? "";
     if (variable === "UNIQUEID" || variable === "CHANNEL(uniqueid)") return ch.uniqueid;

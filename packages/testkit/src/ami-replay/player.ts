@@ -37,6 +37,17 @@ export interface PlayerOptions {
    * The value is the epoch (ms) of the playlist's clock 0; undefined = no Timestamp headers.
    */
   timestampBaseMs?: number;
+  /**
+   * Epoch (ms) of the playlist's clock 0 on the PBX's own clock (what Ping's Timestamp and
+   * CDR(answer,u) read); defaults to `timestampBaseMs`, else the wall clock when the player starts.
+   */
+  pbxClockBaseMs?: number;
+  /**
+   * Start the stream this far (ms of replay clock) into the playlist: what happened before is
+   * applied to the channel table (CoreShowChannels and Getvar tell it) but never sent, as for a
+   * connector started while those calls are already up.
+   */
+  startAtMs?: number;
   drop: AmiReplayDrop | undefined;
   channels: ChannelTracker;
   logger: AmiLogger;
@@ -69,13 +80,43 @@ export class ReplayPlayer {
   #sleepResolve: (() => void) | undefined;
   readonly done: Promise<void>;
   #resolveDone!: () => void;
+  readonly #pbxBase: number;
+  /** Replay clock the pacing of the first message sent starts from (startAtMs). */
+  #paceFrom: number | undefined;
 
   constructor(playlist: Playlist, options: PlayerOptions) {
     this.#items = playlist.items;
     this.#segments = playlist.segments;
     this.#opts = options;
+    this.#pbxBase = options.pbxClockBaseMs ?? options.timestampBaseMs ?? Date.now();
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    if (options.startAtMs !== undefined) {
+      this.#applyUnsent((item) => item.clock < options.startAtMs!);
+      // The PBX is at the start time, and the first message sent keeps its distance from it.
+      this.#clock = Math.max(this.#clock, options.startAtMs);
+      this.#paceFrom = this.#clock;
+    }
     void this.#run();
+  }
+
+  /** Moves the cursor over the items `pred` accepts: the PBX lives them, no client hears them. */
+  #applyUnsent(pred: (item: Playlist["items"][number], index: number) => boolean): void {
+    while (this.#cursor < this.#items.length && pred(this.#items[this.#cursor]!, this.#cursor)) {
+      const item = this.#items[this.#cursor]!;
+      if (!item.skip) this.#opts.channels.apply(this.#opts.freshIdsPerPass ? withShiftedIds(item.message, this.#pass) : item.message, item.clock);
+      this.#clock = item.clock;
+      this.#cursor++;
+    }
+  }
+
+  /** The PBX's clock (epoch ms) at replay clock `clock` of the current pass. */
+  epochOf(clock: number): number {
+    return this.#pbxBase + this.#passOffset() + clock;
+  }
+
+  /** The PBX's clock now: the recorded time of the last message played (or lost). */
+  get pbxNow(): number {
+    return this.epochOf(this.#clock);
   }
 
   /** Playlist index of the next message to play. */
@@ -226,12 +267,7 @@ export class ReplayPlayer {
         await sink.fault();
         this.#sinks.delete(sink);
         const end = Math.min(items.length, drop.atMessage + (drop.lose ?? 0));
-        for (let i = drop.atMessage; i < end; i++) {
-          const lost = items[i]!;
-          if (!lost.skip) this.#opts.channels.apply(this.#opts.freshIdsPerPass ? withShiftedIds(lost.message, this.#pass) : lost.message, lost.clock);
-          this.#clock = lost.clock;
-        }
-        this.#cursor = end;
+        this.#applyUnsent((_, i) => i < end);
         if (drop.resume === "afterCoreShowChannels") this.#holdForCsc = true;
         lastClock = undefined;
         continue;
@@ -257,9 +293,10 @@ export class ReplayPlayer {
       } else {
         const now = performance.now();
         if (lastClock === undefined || item.clock < lastClock) {
-          lastClock = item.clock;
+          lastClock = this.#paceFrom !== undefined && this.#paceFrom <= item.clock ? this.#paceFrom : item.clock;
           lastWall = now;
         }
+        this.#paceFrom = undefined;
         const target = lastWall + (item.clock - lastClock) / speed;
         if (target > now + 1) {
           await this.#sleep(target - now);

@@ -40,6 +40,12 @@ export interface AmiReplayServerOptions {
    * recorded ActionID in their Originate reply / OriginateResponse becomes the live one.
    */
   startMode?: AmiReplayStartMode;
+  /**
+   * Start the stream this far (ms of recorded time) into the playlist, as a connector started
+   * while calls are up: earlier messages are never sent, but CoreShowChannels / Getvar tell what
+   * they did. Default 0.
+   */
+  startAtMs?: number;
   /** Fault injection: drop the connection at playlist message N, optionally losing K messages. */
   drop?: AmiReplayDrop;
   /** Write everything in random small chunks (framing tests). `true` = 1..16 bytes, seed 1. */
@@ -103,6 +109,7 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
     gapMs: options.gapMs ?? 0,
     freshIdsPerPass: options.freshIdsPerPass ?? false,
     timestampBaseMs: options.timestampEvents === true ? Date.now() : typeof options.timestampEvents === "number" ? options.timestampEvents : undefined,
+    ...(options.startAtMs !== undefined ? { startAtMs: options.startAtMs } : {}),
     drop: options.drop,
     channels,
     logger,
@@ -150,7 +157,8 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
         return;
       }
       case "ping":
-        if (answerPing) session.write(pong(id));
+        // Timestamp = the PBX's clock: the recorded time of the point the replay is at.
+        if (answerPing) session.write(pong(id, player.pbxNow));
         return;
       case "events": {
         const mask = (action.get("EventMask") ?? "on").toLowerCase();
@@ -188,7 +196,7 @@ export async function startAmiReplayServer(options: AmiReplayServerOptions = {})
         if (channelName) {
           const ch = channels.byName(channelName);
           if (!ch) return session.write(errorReply(id, "No such channel"));
-          value = ChannelTracker.getvar(ch, variable);
+          value = ChannelTracker.getvar(ch, variable, (clock) => player.epochOf(clock));
         }
         return session.write(response("Success", id, ["Variable", variable], ["Value", value]));
       }
