@@ -59,7 +59,11 @@ export function expectedRecord(deps: PipelineDeps, call: RebuiltCall): string {
  * The call's stages as reprocessing feeds them: each stage keeps its own conversations, but what
  * is only known for sure at the end — direction, client, line, trunk, click-to-call, recording —
  * comes from the final call_full (a live pass decides on the first stage because it cannot wait;
- * after the fact there is no reason to decide on less than the whole call).
+ * after the fact there is no reason to decide on less than the whole call). Only the surviving
+ * call's own stages: a call merged into it (a consultation, a picker's or a retriever's own call)
+ * ends with its own call_ended, which the live pipeline treats as a hand-over to the surviving
+ * call — fed under the surviving call's key it would mark that call as ended before its end.
+ * The surviving call's stages already hold the merged conversations.
  */
 function stagesOf(call: RebuiltCall): StageEvent[] {
   const f = call.callFull;
@@ -73,7 +77,7 @@ function stagesOf(call: RebuiltCall): StageEvent[] {
     click_to_call: f.click_to_call,
     record,
   };
-  return call.stages.map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
+  return call.stages.filter((s) => s.callKey === call.callKey).map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
 }
 
 function answeredByCrmManager(call: CallFull): boolean {
@@ -87,7 +91,7 @@ function answeredByCrmManager(call: CallFull): boolean {
 export async function expectedResponsible(deps: PipelineDeps, call: RebuiltCall): Promise<number | undefined> {
   const ev = lastStage(call);
   if (!answeredByCrmManager(ev.call) && deps.config.responsible.mode === 0) return undefined;
-  const step = new StageStep(deps, call.callKey, call.stages.length - 1, ev, emptyCrmState());
+  const step = new StageStep(deps, call.callKey, stagesOf(call).length - 1, ev, emptyCrmState());
   return responsibleFor(step);
 }
 
@@ -254,7 +258,7 @@ export class CallFixer {
     const deps = this.deps.reprocess;
     const crm = { ...emptyCrmState(), crmCallId: facts.callId };
     const ev = { ...lastStage(call), call: stagesOf(call).at(-1)!.call } as StageEvent;
-    await attachRecording(new StageStep(deps, call.callKey, call.stages.length - 1, ev, crm), facts.activityId);
+    await attachRecording(new StageStep(deps, call.callKey, stagesOf(call).length - 1, ev, crm), facts.activityId);
     const after = await crmCallByKey(deps.gateway, call.callKey).catch(() => undefined);
     if (after?.recordFileId || after?.recordUrl) {
       check.actions.push("recording attached");
