@@ -19,6 +19,7 @@ import type { RebuiltCall } from "../cel/index.js";
 import type { CallSummary } from "../journal/index.js";
 import { isFinalB24Error } from "../stages/crm-requests.js";
 import { emptyCrmState, type CrmCallState, type CrmStateStore } from "../stages/crm-state.js";
+import type { RegistrationLedger } from "../stages/registration-ledger.js";
 import type { LiveStageDeps as PipelineDeps } from "../stages/step.js";
 import { StageRunner as CallPipeline } from "../stages/runner.js";
 import { StageStep } from "../stages/step.js";
@@ -37,6 +38,8 @@ export interface FixerDeps {
   reprocess: PipelineDeps;
   /** The live CRM state (what the live pass did: a CALL_ID registered but never finished). */
   liveCrmState: CrmStateStore;
+  /** Every call registered by the live pass or any run: a call in it is finished on its CALL_ID, never registered again. */
+  ledger: RegistrationLedger;
   runId: string;
   dryRun: boolean;
   /** Stage attempts when Bitrix24 keeps failing transiently (default 3). */
@@ -128,7 +131,7 @@ export class CallFixer {
 
   /** Checks one call and, unless a dry run, puts right what is missing. */
   async run(call: RebuiltCall, facts: CrmCallFacts | undefined, summary: CallSummary | undefined): Promise<CallCheck> {
-    const live = await this.deps.liveCrmState.load(call.callKey);
+    const live = await this.#earlier(call.callKey);
     const problems = await this.#confirmed(call, facts, await inspect(this.deps.live, call, facts, summary, live.crmCallId));
     const check: CallCheck = {
       callKey: call.callKey,
@@ -173,6 +176,18 @@ export class CallFixer {
     if (failures.length) check.reason = failures.join("; ");
     await this.#journal(call, check, liveResult, summary);
     return check;
+  }
+
+  /**
+   * What earlier passes left for this call: the live CRM state (kept 3 days after the call), else
+   * the registration ledger (180 days, every run): a CALL_ID already registered.
+   */
+  async #earlier(callKey: string): Promise<CrmCallState> {
+    const live = await this.deps.liveCrmState.load(callKey);
+    if (live.crmCallId) return live;
+    const reg = await this.deps.ledger.get(callKey);
+    if (!reg) return live;
+    return { ...live, crmCallId: reg.callId, source: reg.source, ...(reg.userId !== undefined ? { registeredUserId: reg.userId } : {}) };
   }
 
   /** A wrong responsible in the statistics may already be right on the activity (an earlier run fixed it). */
