@@ -26,6 +26,8 @@ import { StageStep } from "../stages/step.js";
 import { responsibleFor } from "../stages/finish.js";
 import { attachRecording } from "../stages/record.js";
 import type { CallFull, StageEvent } from "../tracker/index.js";
+import { compileConfig } from "../tracker/config.js";
+import { cdrDisagreements, cdrView, type CrmView } from "./cdr-check.js";
 import { crmCallByKey, type CrmCallFacts } from "./crm-facts.js";
 import type { CallCheck } from "./types.js";
 
@@ -47,6 +49,8 @@ export interface FixerDeps {
   /** Pause between attempts (default 2000 ms). */
   retryDelayMs?: number;
 }
+
+const num = (v: string | undefined): number | undefined => (v === undefined || v === "" ? undefined : Number(v));
 
 function lastStage(call: RebuiltCall): StageEvent & { stage: "call_ended" } {
   return call.stages.at(-1) as StageEvent & { stage: "call_ended" };
@@ -132,7 +136,7 @@ export class CallFixer {
   /** Checks one call and, unless a dry run, puts right what is missing. */
   async run(call: RebuiltCall, facts: CrmCallFacts | undefined, summary: CallSummary | undefined): Promise<CallCheck> {
     const live = await this.#earlier(call.callKey);
-    const problems = await this.#confirmed(call, facts, await inspect(this.deps.live, call, facts, summary, live.crmCallId));
+    const { problems, activityResponsible } = await this.#confirmed(facts, await inspect(this.deps.live, call, facts, summary, live.crmCallId));
     const check: CallCheck = {
       callKey: call.callKey,
       startedAt: new Date(call.startedAt).toISOString(),
@@ -141,11 +145,19 @@ export class CallFixer {
       problems: problems.map(describe),
       actions: [],
       verdict: "fine",
-      ...(facts ? { crmCallId: facts.callId, responsibleUserId: facts.portalUserId } : {}),
+      ...(facts ? { crmCallId: facts.callId, responsibleUserId: activityResponsible ?? facts.portalUserId } : {}),
     };
     if (problems.length === 0) {
       if (!facts && summary?.status === "skipped") check.reason = `not for the CRM: ${summary.reason ?? "skipped"}`;
       else if (!facts) check.reason = `not for the CRM: ${call.callFull.direction} call`;
+      else {
+        const disagree = this.#againstCdr(call, { userId: check.responsibleUserId, durationSec: facts.durationSec, statusCode: facts.statusCode });
+        if (disagree.length) {
+          check.cdrDisagreements = disagree;
+          check.verdict = "still_wrong";
+          check.reason = `the CRM and the CDR disagree: ${disagree.join("; ")}`;
+        }
+      }
       return check;
     }
     if (this.deps.dryRun) {
@@ -172,10 +184,34 @@ export class CallFixer {
         if (err) failures.push(err);
       }
     }
+    // Verified against the CDR, not against the call it was fixed from.
+    const after = facts ? undefined : await this.deps.reprocess.journal.summary(call.callKey);
+    const disagree = this.#againstCdr(
+      call,
+      facts
+        ? { userId: check.responsibleUserId ?? facts.portalUserId, durationSec: facts.durationSec, statusCode: facts.statusCode }
+        : { userId: check.responsibleUserId, durationSec: num(after?.durationSec), statusCode: after?.statusCode },
+    );
+    if (disagree.length) {
+      check.cdrDisagreements = disagree;
+      failures.push(`the CRM and the CDR disagree: ${disagree.join("; ")}`);
+    }
     check.verdict = failures.length === 0 ? "fixed" : "still_wrong";
     if (failures.length) check.reason = failures.join("; ");
     await this.#journal(call, check, liveResult, summary);
     return check;
+  }
+
+  /** Where the CRM (after this run) and the call's CDR rows disagree; [] when no CDR or they agree. */
+  #againstCdr(call: RebuiltCall, crm: CrmView): string[] {
+    if (!call.cdr?.length) return [];
+    const { live } = this.deps;
+    const view = cdrView(call.cdr, compileConfig(live.config.tracker).internal);
+    if (!view) return [];
+    // A process_user_phone hook maps extensions in ways the CDR cannot know: the responsible is not compared then.
+    const hooked = live.hooks.isEnabled("process_user_phone");
+    const userOf = (ext: string) => (hooked ? undefined : live.users.find(live.extensionMap.toB24(ext))?.id);
+    return cdrDisagreements(view, crm, userOf);
   }
 
   /**
@@ -191,16 +227,21 @@ export class CallFixer {
   }
 
   /** A wrong responsible in the statistics may already be right on the activity (an earlier run fixed it). */
-  async #confirmed(call: RebuiltCall, facts: CrmCallFacts | undefined, problems: Problem[]): Promise<Problem[]> {
-    const out: Problem[] = [];
-    for (const p of problems) {
+  /** …and then the activity's responsible is the call's responsible (the statistics row keeps the first one). */
+  async #confirmed(facts: CrmCallFacts | undefined, found: Problem[]): Promise<{ problems: Problem[]; activityResponsible?: number }> {
+    const problems: Problem[] = [];
+    let activityResponsible: number | undefined;
+    for (const p of found) {
       if (p.kind === "responsible" && facts?.activityId) {
         const act = await this.deps.reprocess.gateway.call<{ RESPONSIBLE_ID?: string | number }>("crm.activity.get", { id: facts.activityId }).catch(() => undefined);
-        if (act && Number(act.RESPONSIBLE_ID) === p.expected) continue;
+        if (act && Number(act.RESPONSIBLE_ID) === p.expected) {
+          activityResponsible = p.expected;
+          continue;
+        }
       }
-      out.push(p);
+      problems.push(p);
     }
-    return out;
+    return activityResponsible === undefined ? { problems } : { problems, activityResponsible };
   }
 
   /** The call's stages through the pipeline, from what the live pass left (a CALL_ID or nothing). */
