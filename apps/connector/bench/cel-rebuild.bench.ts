@@ -37,10 +37,13 @@ const templates: CelRow[][] = [];
 for (const n of names) templates.push(await collect(celCsvTextRows(readFileSync(join(RECORDINGS_DIR, `${n}.cel.csv`), "utf8"))));
 
 const ID = /\b\d{10}\.\d+\b/g;
+/** Bridge ids are UUIDs, unique per bridge: each copy gets its own (copies sharing one would be one call). */
+const BRIDGE = /\b[0-9a-f]{8}-([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/g;
 function copyCall(template: CelRow[], i: number, startMs: number): CelRow[] {
   const t0 = template[0]!.eventtime.getTime();
   const epoch = String(1_900_000_000 + i);
-  const id = (s: string) => s.replace(ID, (m) => `${epoch}.${m.split(".")[1]}`);
+  const bridgePrefix = (i >>> 0).toString(16).padStart(8, "0");
+  const id = (s: string) => s.replace(ID, (m) => `${epoch}.${m.split(".")[1]}`).replace(BRIDGE, (_m, rest: string) => `${bridgePrefix}-${rest}`);
   return template.map((r) => ({ ...r, eventtime: new Date(startMs + (r.eventtime.getTime() - t0)), uniqueid: id(r.uniqueid), linkedid: id(r.linkedid), extra: id(r.extra) }));
 }
 

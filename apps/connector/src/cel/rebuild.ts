@@ -54,5 +54,6 @@ export function rebuildCall(rows: readonly CelRow[], cdr: readonly CdrRow[] | un
     callFull: final,
     recordingFile,
     skipped,
+    ...(cdr ? { cdr } : {}),
   };
 }

@@ -34,7 +34,9 @@ const HEADERS = [
   "DestType",
   "Response",
   "Reason",
-  ...["", "Dest", "Transferer", "Transferee", "OrigTransferer", "SecondTransferer", "TransferTarget", "Parkee"].flatMap((p) => CHANNEL_HEADERS.map((h) => p + h)),
+  ...["", "Dest", "Transferer", "Transferee", "OrigTransferer", "SecondTransferer", "TransferTarget", "Parkee", "Retriever", "Target"].flatMap((p) =>
+    CHANNEL_HEADERS.map((h) => p + h),
+  ),
 ];
 /** Lower-case header name → the casing written here (AMI's own). */
 const canonical = new Map(HEADERS.map((h) => [h.toLowerCase(), h]));
@@ -103,7 +105,6 @@ const IGNORED = new Set([
   "STREAM_END",
   "LOCAL_OPTIMIZE",
   "LOCAL_OPTIMIZE_BEGIN",
-  "PICKUP",
   "USER_DEFINED",
   "HOOKFLASH",
   "DTMF",
@@ -155,6 +156,12 @@ function recordingOf(rows: readonly CelRow[], cdr: readonly CdrRow[] | undefined
   return { file: "", row: undefined };
 }
 
+/** The PARK_END outcome other than a retrieval (timeout, give-up), "" for a retrieval (UnParkedCall). */
+function parkEndReason(r: CelRow): "ParkedCallTimeOut" | "ParkedCallGiveUp" | "" {
+  const reason = str(parseExtra(r.extra).reason);
+  return reason === "ParkedCallTimeOut" || reason === "ParkedCallGiveUp" ? reason : "";
+}
+
 function statusForCause(cause: number): string {
   if (cause === 17 || cause === 21) return "BUSY";
   if (cause === 18 || cause === 19) return "NOANSWER";
@@ -195,6 +202,9 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
   const rec = recordingOf(rows, cdr);
   const did = cdr?.find((c) => c.did)?.did ?? "";
   let rootDone = false;
+  /** Parkees in a slot now; PARK_END rows already turned into UnParkedCall. */
+  const parkedNow = new Set<string>();
+  const parkEndsDone = new Set<CelRow>();
   let skipped = 0;
   const push = (at: number, fields: Record<string, string>) => events.push({ at, message: new CelEvent(fields) });
 
@@ -219,6 +229,15 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
         const x = parseExtra(r.extra);
         const bridge = str(x.bridge_id);
         if (!bridge || c.ended) break;
+        // A parked client bridged again (retrieved): Asterisk 22 writes PARK_END after the
+        // BRIDGE_ENTERs; the tracker gets UnParkedCall first, as the AMI documents it.
+        if (parkedNow.has(c.uid) && str(x.bridge_technology) !== "holding_bridge") {
+          const end = c.rows.find((y) => y.eventtype === "PARK_END" && y.eventtime.getTime() >= at);
+          if (end && !parkEndReason(end)) {
+            unparked(c, end, at);
+            parkEndsDone.add(end);
+          }
+        }
         c.bridge = bridge;
         push(at, { Event: "BridgeEnter", ...channelFields(r, c), BridgeUniqueid: bridge, BridgeTechnology: str(x.bridge_technology), BridgeType: "" });
         break;
@@ -283,11 +302,28 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
         break;
       }
       case "PARK_START":
+        parkedNow.add(c.uid);
         push(at, { Event: "ParkedCall", ...prefixed("Parkee", r) });
         break;
-      case "PARK_END":
-        push(at, { Event: "UnParkedCall", ...prefixed("Parkee", r) });
+      case "PARK_END": {
+        parkedNow.delete(c.uid);
+        if (parkEndsDone.has(r)) break;
+        const reason = parkEndReason(r);
+        if (reason) push(at, { Event: reason, ...prefixed("Parkee", r) });
+        else unparked(c, r, at);
         break;
+      }
+      case "PICKUP": {
+        // The row is the ringing leg's (the target); `pickup_channel` names the picker.
+        const pickerName = str(parseExtra(r.extra).pickup_channel);
+        const picker = [...chans.values()].find((o) => o.name === pickerName);
+        if (!picker) {
+          skipped++;
+          break;
+        }
+        push(at, { Event: "Pickup", ...channelFields(lastRowOf(picker, at), picker), ...prefixed("Target", r) });
+        break;
+      }
       default:
         if (!IGNORED.has(r.eventtype)) skipped++;
     }
@@ -371,6 +407,33 @@ export function translateCall(rows: readonly CelRow[], cdr?: readonly CdrRow[]):
     const dialerGone = hang !== undefined && hang.eventtime.getTime() - at < 1000;
     if (dialerGone && ds && ds !== "ANSWER") return ds;
     return dialerGone ? "CANCEL" : "NOANSWER";
+  }
+
+  /** UnParkedCall for `c`'s PARK_END row; the retriever is the channel bridged with the parkee. */
+  function unparked(c: Chan, end: CelRow, at: number): void {
+    parkedNow.delete(c.uid);
+    const t = end.eventtime.getTime();
+    const retriever = bridgedWith(c, t);
+    push(at, { Event: "UnParkedCall", ...prefixed("Parkee", end), ...(retriever ? prefixed("Retriever", lastRowOf(retriever, t), retriever) : {}) });
+  }
+
+  /**
+   * The channel that entered the two-party bridge `c` is in at `at` (at or before it): the
+   * retriever of a parked call. Asterisk 22 writes both BRIDGE_ENTERs before PARK_END.
+   */
+  function bridgedWith(c: Chan, at: number): Chan | undefined {
+    let bridge = "";
+    for (const x of c.rows) {
+      if (x.eventtime.getTime() > at) break;
+      if (x.eventtype === "BRIDGE_ENTER") bridge = str(parseExtra(x.extra).bridge_id);
+      else if (x.eventtype === "BRIDGE_EXIT") bridge = "";
+    }
+    if (!bridge) return undefined;
+    for (const o of chans.values()) {
+      if (o === c) continue;
+      if (o.rows.some((x) => x.eventtype === "BRIDGE_ENTER" && x.eventtime.getTime() <= at + 1000 && str(parseExtra(x.extra).bridge_id) === bridge)) return o;
+    }
+    return undefined;
   }
 
   /** Another leg of the same dialler was answered (ringall: the others are cancelled). */
@@ -466,10 +529,10 @@ function destFields(r: CelRow): Record<string, string> {
 }
 
 /** Channel fields under a prefix (Transferer…, OrigTransferer…, Parkee…), without the linkedid. */
-function prefixed(prefix: string, r: CelRow): Record<string, string> {
+function prefixed(prefix: string, r: CelRow, c?: { name: string; uid: string }): Record<string, string> {
   return {
-    [`${prefix}Channel`]: r.channame,
-    [`${prefix}Uniqueid`]: r.uniqueid,
+    [`${prefix}Channel`]: r.channame || (c?.name ?? ""),
+    [`${prefix}Uniqueid`]: c?.uid ?? r.uniqueid,
     [`${prefix}Context`]: r.context,
     [`${prefix}Exten`]: r.exten,
     [`${prefix}CallerIDNum`]: r.cid_num,

@@ -1,5 +1,5 @@
 import type { CallFull, StageEvent, TrackerConfig } from "../tracker/index.js";
-import type { CelCallRows } from "./rows.js";
+import type { CdrRow, CelCallRows } from "./rows.js";
 
 /** Where the CEL (and CDR) rows are read from. */
 export interface CelSource {
@@ -31,6 +31,8 @@ export interface RebuiltCall {
   recordingFile: string;
   /** CEL rows the translation could not use (unknown event types…), for logs. */
   skipped: number;
+  /** The call's CDR rows, when the source has them (an independent check of the CRM: reprocess/cdr-check). */
+  cdr?: readonly CdrRow[];
 }
 
 export type RebuildConfig = Partial<TrackerConfig>;

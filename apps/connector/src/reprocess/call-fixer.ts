@@ -19,12 +19,15 @@ import type { RebuiltCall } from "../cel/index.js";
 import type { CallSummary } from "../journal/index.js";
 import { isFinalB24Error } from "../stages/crm-requests.js";
 import { emptyCrmState, type CrmCallState, type CrmStateStore } from "../stages/crm-state.js";
+import type { RegistrationLedger } from "../stages/registration-ledger.js";
 import type { LiveStageDeps as PipelineDeps } from "../stages/step.js";
 import { StageRunner as CallPipeline } from "../stages/runner.js";
 import { StageStep } from "../stages/step.js";
 import { responsibleFor } from "../stages/finish.js";
 import { attachRecording } from "../stages/record.js";
 import type { CallFull, StageEvent } from "../tracker/index.js";
+import { compileConfig } from "../tracker/config.js";
+import { cdrDisagreements, cdrView, type CrmView } from "./cdr-check.js";
 import { crmCallByKey, type CrmCallFacts } from "./crm-facts.js";
 import type { CallCheck } from "./types.js";
 
@@ -37,6 +40,8 @@ export interface FixerDeps {
   reprocess: PipelineDeps;
   /** The live CRM state (what the live pass did: a CALL_ID registered but never finished). */
   liveCrmState: CrmStateStore;
+  /** Every call registered by the live pass or any run: a call in it is finished on its CALL_ID, never registered again. */
+  ledger: RegistrationLedger;
   runId: string;
   dryRun: boolean;
   /** Stage attempts when Bitrix24 keeps failing transiently (default 3). */
@@ -44,6 +49,8 @@ export interface FixerDeps {
   /** Pause between attempts (default 2000 ms). */
   retryDelayMs?: number;
 }
+
+const num = (v: string | undefined): number | undefined => (v === undefined || v === "" ? undefined : Number(v));
 
 function lastStage(call: RebuiltCall): StageEvent & { stage: "call_ended" } {
   return call.stages.at(-1) as StageEvent & { stage: "call_ended" };
@@ -59,7 +66,11 @@ export function expectedRecord(deps: PipelineDeps, call: RebuiltCall): string {
  * The call's stages as reprocessing feeds them: each stage keeps its own conversations, but what
  * is only known for sure at the end — direction, client, line, trunk, click-to-call, recording —
  * comes from the final call_full (a live pass decides on the first stage because it cannot wait;
- * after the fact there is no reason to decide on less than the whole call).
+ * after the fact there is no reason to decide on less than the whole call). Only the surviving
+ * call's own stages: a call merged into it (a consultation, a picker's or a retriever's own call)
+ * ends with its own call_ended, which the live pipeline treats as a hand-over to the surviving
+ * call — fed under the surviving call's key it would mark that call as ended before its end.
+ * The surviving call's stages already hold the merged conversations.
  */
 function stagesOf(call: RebuiltCall): StageEvent[] {
   const f = call.callFull;
@@ -73,7 +84,7 @@ function stagesOf(call: RebuiltCall): StageEvent[] {
     click_to_call: f.click_to_call,
     record,
   };
-  return call.stages.map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
+  return call.stages.filter((s) => s.callKey === call.callKey).map((s) => ({ ...s, call: { ...s.call, ...known } }) as StageEvent);
 }
 
 function answeredByCrmManager(call: CallFull): boolean {
@@ -87,7 +98,7 @@ function answeredByCrmManager(call: CallFull): boolean {
 export async function expectedResponsible(deps: PipelineDeps, call: RebuiltCall): Promise<number | undefined> {
   const ev = lastStage(call);
   if (!answeredByCrmManager(ev.call) && deps.config.responsible.mode === 0) return undefined;
-  const step = new StageStep(deps, call.callKey, call.stages.length - 1, ev, emptyCrmState());
+  const step = new StageStep(deps, call.callKey, stagesOf(call).length - 1, ev, emptyCrmState());
   return responsibleFor(step);
 }
 
@@ -124,8 +135,8 @@ export class CallFixer {
 
   /** Checks one call and, unless a dry run, puts right what is missing. */
   async run(call: RebuiltCall, facts: CrmCallFacts | undefined, summary: CallSummary | undefined): Promise<CallCheck> {
-    const live = await this.deps.liveCrmState.load(call.callKey);
-    const problems = await this.#confirmed(call, facts, await inspect(this.deps.live, call, facts, summary, live.crmCallId));
+    const live = await this.#earlier(call.callKey);
+    const { problems, activityResponsible } = await this.#confirmed(facts, await inspect(this.deps.live, call, facts, summary, live.crmCallId));
     const check: CallCheck = {
       callKey: call.callKey,
       startedAt: new Date(call.startedAt).toISOString(),
@@ -134,11 +145,19 @@ export class CallFixer {
       problems: problems.map(describe),
       actions: [],
       verdict: "fine",
-      ...(facts ? { crmCallId: facts.callId, responsibleUserId: facts.portalUserId } : {}),
+      ...(facts ? { crmCallId: facts.callId, responsibleUserId: activityResponsible ?? facts.portalUserId } : {}),
     };
     if (problems.length === 0) {
       if (!facts && summary?.status === "skipped") check.reason = `not for the CRM: ${summary.reason ?? "skipped"}`;
       else if (!facts) check.reason = `not for the CRM: ${call.callFull.direction} call`;
+      else {
+        const disagree = this.#againstCdr(call, { userId: check.responsibleUserId, durationSec: facts.durationSec, statusCode: facts.statusCode });
+        if (disagree.length) {
+          check.cdrDisagreements = disagree;
+          check.verdict = "still_wrong";
+          check.reason = `the CRM and the CDR disagree: ${disagree.join("; ")}`;
+        }
+      }
       return check;
     }
     if (this.deps.dryRun) {
@@ -165,23 +184,64 @@ export class CallFixer {
         if (err) failures.push(err);
       }
     }
+    // Verified against the CDR, not against the call it was fixed from.
+    const after = facts ? undefined : await this.deps.reprocess.journal.summary(call.callKey);
+    const disagree = this.#againstCdr(
+      call,
+      facts
+        ? { userId: check.responsibleUserId ?? facts.portalUserId, durationSec: facts.durationSec, statusCode: facts.statusCode }
+        : { userId: check.responsibleUserId, durationSec: num(after?.durationSec), statusCode: after?.statusCode },
+    );
+    if (disagree.length) {
+      check.cdrDisagreements = disagree;
+      failures.push(`the CRM and the CDR disagree: ${disagree.join("; ")}`);
+    }
     check.verdict = failures.length === 0 ? "fixed" : "still_wrong";
     if (failures.length) check.reason = failures.join("; ");
     await this.#journal(call, check, liveResult, summary);
     return check;
   }
 
+  /** Where the CRM (after this run) and the call's CDR rows disagree; [] when no CDR or they agree. */
+  #againstCdr(call: RebuiltCall, crm: CrmView): string[] {
+    if (!call.cdr?.length) return [];
+    const { live } = this.deps;
+    const view = cdrView(call.cdr, compileConfig(live.config.tracker).internal);
+    if (!view) return [];
+    // A process_user_phone hook maps extensions in ways the CDR cannot know: the responsible is not compared then.
+    const hooked = live.hooks.isEnabled("process_user_phone");
+    const userOf = (ext: string) => (hooked ? undefined : live.users.find(live.extensionMap.toB24(ext))?.id);
+    return cdrDisagreements(view, crm, userOf);
+  }
+
+  /**
+   * What earlier passes left for this call: the live CRM state (kept 3 days after the call), else
+   * the registration ledger (180 days, every run): a CALL_ID already registered.
+   */
+  async #earlier(callKey: string): Promise<CrmCallState> {
+    const live = await this.deps.liveCrmState.load(callKey);
+    if (live.crmCallId) return live;
+    const reg = await this.deps.ledger.get(callKey);
+    if (!reg) return live;
+    return { ...live, crmCallId: reg.callId, source: reg.source, ...(reg.userId !== undefined ? { registeredUserId: reg.userId } : {}) };
+  }
+
   /** A wrong responsible in the statistics may already be right on the activity (an earlier run fixed it). */
-  async #confirmed(call: RebuiltCall, facts: CrmCallFacts | undefined, problems: Problem[]): Promise<Problem[]> {
-    const out: Problem[] = [];
-    for (const p of problems) {
+  /** …and then the activity's responsible is the call's responsible (the statistics row keeps the first one). */
+  async #confirmed(facts: CrmCallFacts | undefined, found: Problem[]): Promise<{ problems: Problem[]; activityResponsible?: number }> {
+    const problems: Problem[] = [];
+    let activityResponsible: number | undefined;
+    for (const p of found) {
       if (p.kind === "responsible" && facts?.activityId) {
         const act = await this.deps.reprocess.gateway.call<{ RESPONSIBLE_ID?: string | number }>("crm.activity.get", { id: facts.activityId }).catch(() => undefined);
-        if (act && Number(act.RESPONSIBLE_ID) === p.expected) continue;
+        if (act && Number(act.RESPONSIBLE_ID) === p.expected) {
+          activityResponsible = p.expected;
+          continue;
+        }
       }
-      out.push(p);
+      problems.push(p);
     }
-    return out;
+    return activityResponsible === undefined ? { problems } : { problems, activityResponsible };
   }
 
   /** The call's stages through the pipeline, from what the live pass left (a CALL_ID or nothing). */
@@ -254,7 +314,7 @@ export class CallFixer {
     const deps = this.deps.reprocess;
     const crm = { ...emptyCrmState(), crmCallId: facts.callId };
     const ev = { ...lastStage(call), call: stagesOf(call).at(-1)!.call } as StageEvent;
-    await attachRecording(new StageStep(deps, call.callKey, call.stages.length - 1, ev, crm), facts.activityId);
+    await attachRecording(new StageStep(deps, call.callKey, stagesOf(call).length - 1, ev, crm), facts.activityId);
     const after = await crmCallByKey(deps.gateway, call.callKey).catch(() => undefined);
     if (after?.recordFileId || after?.recordUrl) {
       check.actions.push("recording attached");

@@ -19,6 +19,7 @@ import type { CrmGateway } from "../crm/gateway.js";
 import { crmCallByCallId, crmCallByKey, crmCallsInPeriod, type CrmCallFacts } from "./crm-facts.js";
 import type { CallFixer } from "./call-fixer.js";
 import type { CallSource } from "./source.js";
+import type { RegistrationLedger } from "../stages/registration-ledger.js";
 import type { RunStore } from "./store.js";
 import type { CallCheck, RunSummary } from "./types.js";
 
@@ -29,6 +30,8 @@ export interface EngineDeps {
   /** The reprocessing gateway (low priority). */
   gateway: CrmGateway;
   store: RunStore;
+  /** Calls registered by the live pass or any earlier run (looked up by EXTERNAL_CALL_ID). */
+  ledger: RegistrationLedger;
   concurrency: number;
   inProgressGraceMs: number;
   logger: Logger;
@@ -152,7 +155,7 @@ export class ReprocessEngine {
       } else {
         // Find it first: a call the live pass registered is looked up by its EXTERNAL_CALL_ID when
         // the period's statistics do not have it (it may carry another CALL_START_DATE).
-        const registered = !!summary?.crmCallId;
+        const registered = !!summary?.crmCallId || (await this.deps.ledger.get(cand.callKey)) !== undefined;
         let facts = cand.lookup || (!cand.facts && registered) ? await crmCallByKey(this.deps.gateway, cand.callKey) : cand.facts;
         const portalCallId = cand.call.callFull.click_to_call?.crm_call_id;
         if (!facts && portalCallId) facts = await crmCallByCallId(this.deps.gateway, portalCallId, cand.callKey);

@@ -15,6 +15,7 @@ import type { StatusRegistry } from "../http/status.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import { clientGateway, fetchUploader, type CrmGateway } from "../crm/gateway.js";
 import { CrmStateStore } from "../stages/crm-state.js";
+import { LEDGER_TTL_DAYS, RegistrationLedger } from "../stages/registration-ledger.js";
 import type { LiveStageDeps as PipelineDeps } from "../stages/step.js";
 import { CallFixer } from "./call-fixer.js";
 import { reprocessSchema, scheduleCron, type ReprocessConfig } from "./config.js";
@@ -68,6 +69,8 @@ export class Reprocessing implements ReprocessApi {
   readonly client: B24Client;
   readonly gateway: CrmGateway;
   readonly runner: ReprocessRunner;
+  /** Every call registered in Bitrix24 (live or by any run), by call key: never registered twice. */
+  readonly ledger: RegistrationLedger;
   #source: CallSource | undefined;
   #rates: ErrorRates | undefined;
   #ratesTimer: NodeJS.Timeout | undefined;
@@ -78,6 +81,7 @@ export class Reprocessing implements ReprocessApi {
     const prefix = opts.config.redis.prefix;
     this.cfg = settings(opts.config);
     this.store = new RunStore(opts.redis, prefix, this.cfg.keepRuns);
+    this.ledger = new RegistrationLedger(opts.redis, prefix, LEDGER_TTL_DAYS, opts.now);
     this.stats = new ErrorStats(opts.live.journal, { ...(opts.now ? { now: opts.now } : {}) });
     this.client = opts.createClient({ priority: REPROCESS_PRIORITY, lanes: this.cfg.lanes, worker: opts.clientWorker ?? false });
     this.gateway = clientGateway(this.client, fetchUploader(opts.config.b24.requestTimeoutMs));
@@ -144,20 +148,21 @@ export class Reprocessing implements ReprocessApi {
         missedCallTask: { ...c.extras.missedCallTask, enabled: c.extras.missedCallTask.enabled && this.cfg.missedCallTasks },
       },
     };
-    return { ...live, config, gateway, crmState: new CrmStateStore(this.opts.redis, `${this.opts.config.redis.prefix}:reprocess:${run.id}`) };
+    return { ...live, config, gateway, crmState: new CrmStateStore(this.opts.redis, `${this.opts.config.redis.prefix}:reprocess:${run.id}`, this.ledger, `reprocess:${run.id}`) };
   }
 
   engineFor(run: RunSummary): ReprocessEngine {
     const { live } = this.opts;
     const reprocess = this.depsFor(run);
     if (!this.#source) throw new Error("reprocessing is not started");
-    const fixer = new CallFixer({ live, reprocess, liveCrmState: live.crmState, runId: run.id, dryRun: run.params.dryRun });
+    const fixer = new CallFixer({ live, reprocess, liveCrmState: live.crmState, ledger: this.ledger, runId: run.id, dryRun: run.params.dryRun });
     return new ReprocessEngine({
       fixer,
       source: this.#source,
       journal: live.journal,
       gateway: reprocess.gateway,
       store: this.store,
+      ledger: this.ledger,
       concurrency: this.cfg.concurrency,
       inProgressGraceMs: this.cfg.inProgressGraceMinutes * 60_000,
       logger: this.opts.logger,

@@ -41,10 +41,24 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const CSV_COLUMNS = ["verdict", "callKey", "startedAt", "direction", "clientNumber", "problems", "actions", "reason", "crmCallId", "responsibleUserId"] as const;
+const CSV_COLUMNS = [
+  "verdict",
+  "callKey",
+  "startedAt",
+  "direction",
+  "clientNumber",
+  "problems",
+  "actions",
+  "reason",
+  "crmCallId",
+  "responsibleUserId",
+  "cdrDisagreements",
+] as const;
 
 export function reportCsv(r: RunReport): string {
-  const rows = [...r.toCheck, ...r.fixed, ...r.notForCrm].map((c) => CSV_COLUMNS.map((k) => csvCell(k === "problems" || k === "actions" ? c[k].join("; ") : c[k])).join(","));
+  const rows = [...r.toCheck, ...r.fixed, ...r.notForCrm].map((c) =>
+    CSV_COLUMNS.map((k) => csvCell(k === "problems" || k === "actions" || k === "cdrDisagreements" ? (c[k] ?? []).join("; ") : c[k])).join(","),
+  );
   return [CSV_COLUMNS.join(","), ...rows].join("\r\n") + "\r\n";
 }
 

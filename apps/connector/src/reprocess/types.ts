@@ -53,4 +53,6 @@ export interface CallCheck {
   reason?: string;
   crmCallId?: string;
   responsibleUserId?: number;
+  /** Where the CRM after the run and Asterisk's CDR rows disagree (an independent check; reprocess/cdr-check). */
+  cdrDisagreements?: string[];
 }

@@ -29,6 +29,7 @@ import { CallWorkerPool } from "../outbox/call-worker-pool.js";
 import { B24_APP_API_PATH, createB24CallRouter } from "../http/b24-call-route.js";
 import { createDbRecordingLookup, createRecordingsRouter, type RecordingLookup } from "../recordings/index.js";
 import { CrmStateStore } from "../stages/crm-state.js";
+import { RegistrationLedger } from "../stages/registration-ledger.js";
 import { StageRunner } from "../stages/runner.js";
 import type { LiveStageDeps } from "../stages/step.js";
 import { UnownedStats } from "../stages/unowned-stats.js";
@@ -119,7 +120,7 @@ export class Connector {
     this.redisHealth = new RedisHealth(this.redis, describeRedis(config.redis), log);
     this.outbox = new CallOutbox(this.redis, prefix);
     this.journal = new Journal(this.redis, prefix);
-    this.crmState = new CrmStateStore(this.redis, prefix);
+    this.crmState = new CrmStateStore(this.redis, prefix, new RegistrationLedger(this.redis, prefix), "live");
 
     const b24Options: B24ClientOptions = {
       portal: portalOf(config),

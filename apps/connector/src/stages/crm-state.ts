@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { RegistrationLedger } from "./registration-ledger.js";
 
 /**
  * What the pipeline has done in Bitrix24 for one call, kept in Redis beside the tracker state so
@@ -40,9 +41,15 @@ export function emptyCrmState(): CrmCallState {
 const DONE_TTL_S = 3 * 24 * 3600;
 
 export class CrmStateStore {
+  /**
+   * `ledger`: every CALL_ID this store saves is also written to the registration ledger (same
+   * transaction), as registered `by` this pipeline (`live`, `reprocess:<run>`).
+   */
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
+    readonly ledger?: RegistrationLedger,
+    readonly by = "live",
   ) {}
 
   #key(callKey: string): string {
@@ -55,8 +62,18 @@ export class CrmStateStore {
   }
 
   async save(callKey: string, state: CrmCallState): Promise<void> {
-    if (state.finished || state.skipped) await this.redis.set(this.#key(callKey), JSON.stringify(state), "EX", DONE_TTL_S);
-    else await this.redis.set(this.#key(callKey), JSON.stringify(state));
+    if (!this.ledger || !state.crmCallId) {
+      if (state.finished || state.skipped) await this.redis.set(this.#key(callKey), JSON.stringify(state), "EX", DONE_TTL_S);
+      else await this.redis.set(this.#key(callKey), JSON.stringify(state));
+      return;
+    }
+    const tx = this.redis.multi();
+    if (state.finished || state.skipped) tx.set(this.#key(callKey), JSON.stringify(state), "EX", DONE_TTL_S);
+    else tx.set(this.#key(callKey), JSON.stringify(state));
+    this.ledger.note(tx, callKey, state, this.by);
+    const res = await tx.exec();
+    const failed = res?.find(([err]) => err);
+    if (failed) throw failed[0] as Error;
   }
 }
 

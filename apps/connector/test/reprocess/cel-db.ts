@@ -67,17 +67,20 @@ interface Rows {
 }
 
 /** The earliest CEL time of these recordings (ms). */
-export async function firstCelTime(names: readonly string[]): Promise<number> {
+export async function firstCelTime(names: readonly string[], load: RowLoader = fixtureRows): Promise<number> {
   let first = Infinity;
-  for (const n of names) for (const r of (await fixtureRows(n)).cel) first = Math.min(first, r.eventtime.getTime());
+  for (const n of names) for (const r of (await load(n)).cel) first = Math.min(first, r.eventtime.getTime());
   return first;
 }
 
+/** Where a recording's rows come from (default: the shared real recordings). */
+export type RowLoader = (name: string) => Promise<Rows>;
+
 /** Rows of recordings, times shifted by `shiftMs`; clone k > 0 gets new ids (seconds prefix + k·100000). */
-export async function recordingRows(names: readonly string[], shiftMs: number, clones = 1, cloneSpacingMs = 0): Promise<Rows> {
+export async function recordingRows(names: readonly string[], shiftMs: number, clones = 1, cloneSpacingMs = 0, load: RowLoader = fixtureRows): Promise<Rows> {
   const out: Rows = { cel: [], cdr: [] };
   for (const name of names) {
-    const base = await fixtureRows(name);
+    const base = await load(name);
     for (let k = 0; k < clones; k++) {
       const ids = new Map<string, string>();
       const idOf = (id: string) => {

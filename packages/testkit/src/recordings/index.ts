@@ -14,6 +14,8 @@ export type * from "./types.js";
  * Load them with `loadRecording(name, SYNTHETIC_RECORDINGS_DIR)`.
  */
 export const SYNTHETIC_RECORDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk-synthetic");
+/** SYNTHETIC CEL/CDR files in Asterisk 22's row order for calls that change linkedid (see its README). */
+export const SYNTHETIC_CEL_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "asterisk-synthetic-cel");
 import type { Recording, RecordingExpectation, TimedMessage } from "./types.js";
 
 function parseJsonl(text: string): TimedMessage[] {
