@@ -4,6 +4,7 @@ import type { ExtensionMap } from "../directory/extension-map.js";
 import { CSV_TABLES, figuresCsv, type CsvTable } from "./csv.js";
 import { FiguresQueryError, resolvePeriod } from "./period.js";
 import type { QueueFigures } from "./service.js";
+import { sendApiError } from "../http/api-error.js";
 
 export interface FiguresRouterDeps {
   figures: QueueFigures;
@@ -26,8 +27,8 @@ export function createFiguresRouter(deps: FiguresRouterDeps): Router {
   };
   const load = async (req: Request) => deps.figures.figures(resolvePeriod(req.query, deps.figures.settings.timeZone, now()), userOf);
   const fail = (res: Response, err: unknown): void => {
-    if (err instanceof FiguresQueryError) return void res.status(400).json({ error: "bad_query", message: err.message, parameter: err.parameter });
-    res.status(500).json({ error: "internal", message: `figures could not be read: ${(err as Error).message}` });
+    if (err instanceof FiguresQueryError) return void sendApiError(res, 400, "bad_query", err.message, { parameter: err.parameter });
+    sendApiError(res, 500, "internal_error", `figures could not be read: ${(err as Error).message}`);
   };
   router.get("/figures", (req, res) => {
     load(req).then(
@@ -38,7 +39,7 @@ export function createFiguresRouter(deps: FiguresRouterDeps): Router {
   router.get("/figures.csv", (req, res) => {
     const table = (req.query.table ?? "queues") as string;
     if (!CSV_TABLES.includes(table as CsvTable)) {
-      return void res.status(400).json({ error: "bad_query", message: `table: expected one of ${CSV_TABLES.join(", ")}`, parameter: "table" });
+      return void sendApiError(res, 400, "bad_query", `table: expected one of ${CSV_TABLES.join(", ")}`, { parameter: "table" });
     }
     load(req).then(
       (f) => {
