@@ -216,6 +216,8 @@ export const licenseSchema = z.strictObject({
   /** Remembers which operators were served first (the licensed ones), across restarts. */
   usageFile: z.string().optional(),
   machineIdPaths: z.array(z.string()).optional(),
+  /** The demo (`pnpm demo`): evaluation is expected there, shown as "demo, evaluation licence" without a warning. */
+  demo: z.boolean().default(false),
 });
 
 export const httpSchema = z.strictObject({

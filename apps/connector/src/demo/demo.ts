@@ -92,6 +92,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     redisUrl: redis.url,
     redisPrefix: `ab24demo:${Date.now().toString(36)}`,
     purgeOnClose: true,
+    config: { license: { demo: true } },
     emulatorPort: options.emulatorPort ?? 8079,
     httpPort: options.httpPort ?? 8077,
     logger,

@@ -23,7 +23,7 @@ async function keysMatching(redis: Redis, match: string): Promise<string[]> {
 }
 
 describe.runIf(available)("demo stop", () => {
-  it("leaves no Redis key of its prefix and no temporary folder behind", async () => {
+  it("shows its evaluation licence as a demo, and leaves no Redis key of its prefix and no temporary folder behind", async () => {
     const prefix = uniquePrefix("demo-clean");
     const queueKeys = `bull:c2c-${prefix.replace(/[^A-Za-z0-9_-]/g, "_")}:*`;
     const redis = new Redis(SERVICES.redis.url);
@@ -34,9 +34,14 @@ describe.runIf(available)("demo stop", () => {
         redisUrl: SERVICES.redis.url,
         redisPrefix: prefix,
         purgeOnClose: true,
+        config: { license: { demo: true } },
         logger: silentLogger(),
       });
       await stack.idle();
+      // The evaluation licence of the demo is said plainly, not as a Warning.
+      const lic = (await (await fetch(`http://127.0.0.1:${stack.connector.httpPort}/status?path=app.license`)).json()) as Record<string, unknown>;
+      expect(lic).toMatchObject({ health: "Ok", demo: true, note: "demo, evaluation licence", state: "evaluation" });
+      expect(lic.problems).toBeUndefined();
       // The run did write: journal, figures, outbox, Bitrix24 queue, b24-app storage, click-to-call queue.
       const during = await keysMatching(redis, `${prefix}:*`);
       expect(during.length).toBeGreaterThan(20);
