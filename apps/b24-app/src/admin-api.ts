@@ -18,6 +18,7 @@ import { ConnectorUnavailableError, type ConnectorLink } from "./connector-link.
 import { FrameAuthError, type FrameAuth, type FrameUser } from "./frame-auth.js";
 import type { AppStore } from "./store.js";
 import type { ConnectorTokens } from "./tokens.js";
+import { sendB24Error } from "./http-errors.js";
 
 export const ADMIN_API_PATH = "/b24/admin/api";
 
@@ -39,7 +40,7 @@ function header(req: Request, name: string): string | undefined {
 }
 
 function fail(res: Response, status: number, code: string, description: string): void {
-  res.status(status).json({ error: code, error_description: description });
+  sendB24Error(res, status, code, description);
 }
 
 export function createAdminApiRouter(d: AdminApiDeps): Router {

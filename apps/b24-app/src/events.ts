@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import express, { Router } from "express";
 import type { Logger } from "pino";
-import { b24ErrorHandler } from "./http-errors.js";
+import { b24ErrorHandler, sendB24Error } from "./http-errors.js";
 
 /** Largest portal event body accepted (a click-to-call event is about 1 KB). */
 export const EVENT_BODY_LIMIT = "64kb";
@@ -47,7 +47,7 @@ export function createEventsRouter(d: EventsDeps, counters: EventCounters): Rout
     if (!applicationTokenMatches(auth.application_token, accepted)) {
       counters.forged++;
       log.warn({ event, ip: req.ip, installed: Boolean(install) }, "event refused: application_token does not match");
-      res.status(401).json({ error: "INVALID_APPLICATION_TOKEN", error_description: "auth[application_token] does not match this installation" });
+      sendB24Error(res, 401, "INVALID_APPLICATION_TOKEN", "auth[application_token] does not match this installation");
       return;
     }
     if (event === "ONAPPUNINSTALL") {

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import express, { Router, type Request, type Response } from "express";
 import type { Logger } from "pino";
-import { b24ErrorHandler } from "./http-errors.js";
+import { b24ErrorHandler, sendB24Error } from "./http-errors.js";
 import { ConnectorTokenError, NotInstalledError, PortalAuthError, PortalUnavailableError } from "./errors.js";
 import type { PortalClient } from "./portal-client.js";
 import { batchMethods, methodAllowed, normalizeMethod } from "./scopes.js";
@@ -37,7 +37,7 @@ function bearer(req: Request): string | undefined {
 }
 
 function b24Error(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: description });
+  sendB24Error(res, status, error, description);
 }
 
 /** Replaces every `uploadUrl` string in an answer with a gateway URL (the portal URL carries its token). */

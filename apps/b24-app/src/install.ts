@@ -20,6 +20,7 @@ import { PortalClient } from "./portal-client.js";
 import type { PortalCredential, PreparedCall } from "./portal-credential.js";
 import { bindPlacements, type PlacementSpec } from "./placements.js";
 import type { AppStore, InstallRecord, OAuthPair } from "./store.js";
+import { sendB24Error } from "./http-errors.js";
 
 export interface InstallDeps {
   store: AppStore;
@@ -107,7 +108,7 @@ export function createInstallRouter(d: InstallDeps): Router {
   const keyFirst: express.RequestHandler = (req, res, next) => {
     if (secretEquals(req.query.key, d.installKey)) return next();
     log.warn({ ip: req.ip }, "install refused: wrong or missing install key");
-    res.status(403).json({ error: "INSTALL_REFUSED", error_description: "wrong or missing install key" });
+    sendB24Error(res, 403, "INSTALL_REFUSED", "wrong or missing install key");
   };
   router.post("/", keyFirst, express.urlencoded({ extended: true, limit: "256kb" }), async (req, res) => {
     try {
@@ -142,7 +143,7 @@ export function createInstallRouter(d: InstallDeps): Router {
     } catch (err) {
       if (!(err instanceof InstallError)) throw err;
       log.warn({ err: err.message, ip: req.ip }, "install refused");
-      res.status(err.status).json({ error: "INSTALL_REFUSED", error_description: err.message });
+      sendB24Error(res, err.status, "INSTALL_REFUSED", err.message);
     }
   });
   return router;

@@ -64,7 +64,11 @@ describe.runIf(available)("b24-app: bad HTTP input", () => {
   it("gateway: a body over the limit with a valid token → 413", async () => {
     const res = await post("/gateway/rest/user.get", huge(65), { ...json, authorization: `Bearer ${token}` });
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ error: "REQUEST_TOO_LARGE", error_description: "request body is larger than the limit of 67108864 bytes" });
+    expect(await res.json()).toEqual({
+      error: "REQUEST_TOO_LARGE",
+      message: "request body is larger than the limit of 67108864 bytes",
+      error_description: "request body is larger than the limit of 67108864 bytes",
+    });
   });
 
   it("gateway: a large body without a valid token is refused before it is read (401)", async () => {
@@ -76,13 +80,17 @@ describe.runIf(available)("b24-app: bad HTTP input", () => {
   it("gateway upload: an unknown upload id is refused before the body is read (404)", async () => {
     const res = await post("/gateway/upload/nope", huge(8), { "content-type": "application/octet-stream" });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "UPLOAD_NOT_FOUND", error_description: "unknown or expired upload id" });
+    expect(await res.json()).toEqual({ error: "UPLOAD_NOT_FOUND", message: "unknown or expired upload id", error_description: "unknown or expired upload id" });
   });
 
   it("events: a body over 64 KB → 413; a malformed form is not a 500", async () => {
     const res = await post("/b24/events", Buffer.from(`event=ONEXTERNALCALLSTART&data[x]=${"a".repeat(70 * 1024)}`), form);
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ error: "REQUEST_TOO_LARGE", error_description: "request body is larger than the limit of 65536 bytes" });
+    expect(await res.json()).toEqual({
+      error: "REQUEST_TOO_LARGE",
+      message: "request body is larger than the limit of 65536 bytes",
+      error_description: "request body is larger than the limit of 65536 bytes",
+    });
     const bad = await post("/b24/events", "%E0%A4%A=1&auth", form);
     expect(bad.status).toBe(401); // read as a form without a matching application_token
   });
@@ -97,6 +105,6 @@ describe.runIf(available)("b24-app: bad HTTP input", () => {
   it("install: a wrong key is refused before the body is read (403)", async () => {
     const res = await post("/b24/install?key=wrong", huge(2), form);
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: "INSTALL_REFUSED", error_description: "wrong or missing install key" });
+    expect(await res.json()).toEqual({ error: "INSTALL_REFUSED", message: "wrong or missing install key", error_description: "wrong or missing install key" });
   });
 });

@@ -16,7 +16,7 @@ interface Overview {
     linked: boolean;
     url?: string;
     error?: string;
-    status?: { app_status: string; app_state?: string; version?: string; problems?: string[]; app?: Record<string, { health: string }> } | null;
+    status?: { app_status: string; app_state?: string; version?: string; problems?: string[]; app?: Record<string, { health: string; note?: string }> } | null;
   };
 }
 
@@ -67,7 +67,10 @@ function statusSection(o: Overview): HTMLElement {
     connectorCard = h("div", { id: "connector-status" }, h("h3", {}, "Connector ", pill("unreachable", "bad")), h("p", { class: "bad" }, c.error ?? "no status"));
   else {
     const st = c.status;
-    const parts = Object.entries(st.app ?? {}).map(([name, s]) => h("span", { class: "component", "data-name": name }, `${name} `, pill(s.health, tone(s.health)), " "));
+    // A component's plain note (e.g. the licence of the demo: "demo, evaluation licence") follows its pill.
+    const parts = Object.entries(st.app ?? {}).map(([name, s]) =>
+      h("span", { class: "component", "data-name": name }, `${name} `, pill(s.health, tone(s.health)), s.note ? ` ${s.note} ` : " "),
+    );
     connectorCard = h(
       "div",
       { id: "connector-status", "data-health": st.app_status },

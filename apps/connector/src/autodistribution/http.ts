@@ -11,13 +11,14 @@
 import { Router } from "express";
 import { secretMatches } from "./secret.js";
 import type { Autodistribution } from "./resolver.js";
+import { sendApiError } from "../http/api-error.js";
 
 export function createAutodistributionRouter(resolver: Autodistribution, token?: string): Router {
   const router = Router();
   router.get("/", async (req, res) => {
     if (token !== undefined) {
       const given = typeof req.query.key === "string" ? req.query.key : req.get("x-api-key");
-      if (!secretMatches(given, token)) return void res.status(403).type("text").send("");
+      if (!secretMatches(given, token)) return void sendApiError(res, 403, "forbidden", "missing or wrong autodistribution token");
     }
     const from = typeof req.query.from === "string" ? req.query.from : typeof req.query.number === "string" ? req.query.number : "";
     const did = typeof req.query.did === "string" ? req.query.did : undefined;

@@ -231,6 +231,8 @@ export const licenseSchema = z.strictObject({
   /** Remembers which operators were served first (the licensed ones), across restarts. */
   usageFile: z.string().optional(),
   machineIdPaths: z.array(z.string()).optional(),
+  /** The demo (`pnpm demo`): evaluation is expected there, shown as "demo, evaluation licence" without a warning. */
+  demo: z.boolean().default(false),
 });
 
 export const httpSchema = z.strictObject({
@@ -238,6 +240,16 @@ export const httpSchema = z.strictObject({
   port: port.default(8077),
   /** HTTP Basic credentials for /status, /metrics and the admin API (recommended). */
   auth: z.strictObject({ user: z.string().min(1), password: z.string().min(8) }).optional(),
+});
+
+/** Queue and manager figures (console, /api/figures, /metrics). */
+export const figuresSchema = z.strictObject({
+  /** Zone of "today" and of the day / hour buckets: an IANA name, "UTC" or "+03:00". Default: cel.timezone, else this machine's zone. */
+  timeZone: z.string().min(1).optional(),
+  /** A queue call answered within this many seconds of joining counts for the service level. */
+  serviceLevelSeconds: z.number().int().min(1).max(3600).default(20),
+  /** How long each call's figures are kept. */
+  retentionDays: z.number().int().min(1).max(400).default(93),
 });
 
 export const connectorConfigSchema = z.strictObject({
@@ -264,6 +276,7 @@ export const connectorConfigSchema = z.strictObject({
   cel: celConfigSchema.optional(),
   /** Reprocessing: schedule, priority lanes, reports (docs/reprocessing.md). */
   reprocess: reprocessSchema.default(reprocessSchema.parse({})),
+  figures: figuresSchema.default(figuresSchema.parse({})),
 });
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

@@ -170,6 +170,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 function licenceSummary(lic: Record<string, unknown> | undefined): string {
   if (!lic) return "unknown";
+  if (lic.demo === true) return "demo, evaluation licence";
   const limits = lic.limits as { operators?: number; pbxes?: number; portals?: number } | undefined;
   const figures = limits ? ` — ${limits.operators ?? "?"} operators, ${limits.pbxes ?? "?"} PBX, ${limits.portals ?? "?"} portal` : "";
   const until = typeof lic.expiresAt === "string" ? `, until ${lic.expiresAt}` : "";

@@ -12,6 +12,7 @@ import { checkConfig, maskSecrets, restoreMasked } from "./settings.js";
 import type { ConsoleSources } from "./sources.js";
 import { buildTimeline } from "./timeline.js";
 import { extensionsInJournal, extensionsInLiveCalls, usersExtensions } from "./users-extensions.js";
+import { sendApiError } from "../http/api-error.js";
 
 /** The console's static files (shipped in bundles through the share/ mirror of src/). */
 export const CONSOLE_STATIC_DIR = fileURLToPath(new URL("./static/", import.meta.url));
@@ -22,7 +23,7 @@ const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler =>
   (req, res, next) =>
     void fn(req, res).catch((err: unknown) => {
-      if (err instanceof CallsQueryError) return void res.status(400).json({ error: err.code, message: err.message });
+      if (err instanceof CallsQueryError) return void sendApiError(res, 400, err.code, err.message);
       next(err);
     });
 
@@ -115,7 +116,7 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
     wrap(async (req, res) => {
       const key = String(req.params.key);
       const rec = await sources.journal.get(key);
-      if (!rec) return void res.status(404).json({ error: `no call ${key} in the journal` });
+      if (!rec) return void sendApiError(res, 404, "unknown_call", `no call ${key} in the journal`, { callKey: key });
       const stages = await sources.outbox.readAll(key);
       res.json({ ...buildTimeline(rec.summary, rec.entries, stages), recording: recordingLink(sources, rec.summary.recordFile) ?? null });
     }),
@@ -125,7 +126,7 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
   });
   api.post("/settings/check", (req, res) => {
     const body = req.body as { config?: unknown } | undefined;
-    if (body?.config === undefined) return void res.status(400).json({ error: 'send {"config": <JSON text or object>}' });
+    if (body?.config === undefined) return void sendApiError(res, 400, "bad_request", 'send {"config": <JSON text or object>}');
     let raw = body.config;
     if (typeof raw === "string") {
       try {

@@ -91,6 +91,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     gapMs: 2000,
     redisUrl: redis.url,
     redisPrefix: `ab24demo:${Date.now().toString(36)}`,
+    purgeOnClose: true,
+    config: { license: { demo: true } },
     emulatorPort: options.emulatorPort ?? 8079,
     httpPort: options.httpPort ?? 8077,
     logger,

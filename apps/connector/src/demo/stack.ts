@@ -35,6 +35,7 @@ import { Connector } from "../runtime/connector.js";
 // The demo stack starts the b24-app in-process (the workspace package).
 import { appPageUrl, B24App, generateTokenKeys, installUrl, parseB24AppConfig } from "@asterisk-b24/b24-app";
 import type { StageEvent } from "../tracker/index.js";
+import { globLiteral, purgeRedisKeys } from "./purge.js";
 
 type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -61,6 +62,8 @@ export interface StackOptions {
   silentActions?: string[];
   /** Bitrix24 portal behaviour (e.g. an older box whose register de-duplication ignores EXTERNAL_CALL_ID). */
   portal?: Pick<B24EmulatorOptions, "dedupByExternalCallId">;
+  /** On close, delete every Redis key the stack created (its prefix, the click-to-call queue): the demo's clean stop. */
+  purgeOnClose?: boolean;
   /** Extra connector configuration merged over the stack's. */
   config?: DeepPartial<ConnectorConfigInput>;
   logger: Logger;
@@ -245,6 +248,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await pbx.close();
       await emu.close();
       rmSync(monitorDir, { recursive: true, force: true });
+      if (o.purgeOnClose) await purgeRedisKeys(o.redisUrl, [`${globLiteral(o.redisPrefix)}:*`, `${globLiteral(queue.prefix)}:${globLiteral(queue.name)}:*`]);
     },
   };
   return stack;

@@ -8,6 +8,7 @@ import { silentLogger } from "../log/logger.js";
 import type { HookB24 } from "./b24.js";
 import type { HookApiTokens } from "./api-tokens.js";
 import { isPlainObject } from "./json.js";
+import { apiError, sendApiError } from "../http/api-error.js";
 
 export interface HookApiRouterOptions {
   b24: HookB24;
@@ -33,7 +34,7 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
     const token = header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
     const hook = options.tokens.resolve(token);
     if (!hook) {
-      res.status(401).json({ error: { name: "HookApiUnauthorized", message: "missing, unknown or expired hook token" } });
+      sendApiError(res, 401, "hook_api_unauthorized", "missing, unknown or expired hook token", { name: "HookApiUnauthorized" });
       return;
     }
     res.locals.hook = hook;
@@ -46,7 +47,7 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
     const method = isPlainObject(body) ? body.method : undefined;
     const params = isPlainObject(body) ? (body.params ?? {}) : undefined;
     if (typeof method !== "string" || !/^[a-zA-Z][\w.]*$/.test(method) || !isPlainObject(params)) {
-      res.status(400).json({ error: { name: "HookApiBadRequest", message: 'expected {"method": "<rest.method>", "params": {…}}' } });
+      sendApiError(res, 400, "hook_api_bad_request", 'expected {"method": "<rest.method>", "params": {…}}', { name: "HookApiBadRequest" });
       return;
     }
     try {
@@ -56,7 +57,7 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
     } catch (error) {
       const err = error as Error;
       log.warn({ hook, method, err: { name: err?.name, message: err?.message } }, "hook's Bitrix24 call failed");
-      res.status(502).json({ error: { name: err?.name ?? "Error", message: err?.message ?? String(error) } });
+      sendApiError(res, 502, "bitrix24_call_failed", err?.message ?? String(error), { name: err?.name ?? "Error" });
     }
   });
 
@@ -64,7 +65,7 @@ export function createHookApiRouter(options: HookApiRouterOptions): Router {
   router.use(
     httpErrorHandler({
       logger: log,
-      format: (e) => ({ error: { name: e.status === 413 ? "HookApiBodyTooLarge" : e.status < 500 ? "HookApiBadRequest" : "HookApiError", message: e.message } }),
+      format: (e) => apiError(e.code, e.message, { name: e.status === 413 ? "HookApiBodyTooLarge" : e.status < 500 ? "HookApiBadRequest" : "HookApiError" }),
     }),
   );
   return router;

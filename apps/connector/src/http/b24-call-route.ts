@@ -11,6 +11,7 @@ import type { Journal } from "../journal/index.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import type { CallFull } from "../tracker/call-full.js";
 import { collectExtensions, pbxCallFacts } from "./b24-call-facts.js";
+import { sendApiError } from "./api-error.js";
 
 export const B24_APP_API_PATH = "/api/b24";
 
@@ -29,9 +30,9 @@ export function createB24CallRouter(d: B24CallRouteDeps): Router {
   const router = Router();
   router.get("/calls/:crmCallId", async (req, res) => {
     const callKey = await d.journal.byCrmCallId(req.params.crmCallId);
-    if (!callKey) return void res.status(404).json({ error: "unknown_call", error_description: `no call with Bitrix24 CALL_ID ${req.params.crmCallId} in the journal` });
+    if (!callKey) return void sendApiError(res, 404, "unknown_call", `no call with Bitrix24 CALL_ID ${req.params.crmCallId} in the journal`);
     const [call, rec] = await Promise.all([snapshot(d.outbox, callKey), d.journal.get(callKey)]);
-    if (!call) return void res.status(404).json({ error: "no_pbx_data", error_description: `call ${callKey} has no PBX snapshot (any more)` });
+    if (!call) return void sendApiError(res, 404, "no_pbx_data", `call ${callKey} has no PBX snapshot (any more)`);
     res.json(pbxCallFacts(call, rec?.summary));
   });
   router.get("/extensions", async (req, res) => {

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { httpErrorHandler } from "@asterisk-b24/common";
 import type { Metrics } from "./metrics.js";
 import { selectPath, type StatusRegistry } from "./status.js";
+import { sendApiError } from "./api-error.js";
 
 export interface AdminAuth {
   /** HTTP Basic credentials for the admin API (/status, /metrics, /api). */
@@ -38,7 +39,7 @@ function basicAuth(auth: AdminAuth) {
       if (sep > 0 && safeEqual(decoded.slice(0, sep), auth.user) && safeEqual(decoded.slice(sep + 1), auth.password)) return next();
     }
     res.setHeader("WWW-Authenticate", 'Basic realm="asterisk-b24"');
-    res.status(401).json({ error: "unauthorized" });
+    sendApiError(res, 401, "unauthorized", "HTTP Basic credentials (http.auth) are missing or wrong");
   };
 }
 
@@ -53,7 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const doc = await options.status.snapshot();
     const path = typeof req.query.path === "string" ? req.query.path : undefined;
     const selected = selectPath(doc, path);
-    if (selected === undefined) return void res.status(404).json({ error: `no element at path ${path}` });
+    if (selected === undefined) return void sendApiError(res, 404, "unknown_path", `no element at path ${path}`, { path });
     // The whole document answers 503 when the app is in Error, so health checks see it (the body stays the same).
     res.status(!path && doc.app_status === "Error" ? 503 : 200).json(selected);
   });

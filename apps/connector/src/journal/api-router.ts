@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from "express";
 import type { CallOutbox } from "../outbox/call-outbox.js";
 import { CALL_STATUSES, enumParam, intParam } from "../http/query.js";
 import type { Journal } from "./journal.js";
+import { sendApiError } from "../http/api-error.js";
 
 /**
  * `/api`: the call journal read over HTTP — recent calls (optionally by status), one call with
@@ -17,7 +18,7 @@ export function createCallsApiRouter(journal: Journal, outbox: CallOutbox, listC
     });
   router.get("/calls/:key", async (req, res) => {
     const rec = await journal.get(req.params.key);
-    if (!rec) return void res.status(404).json({ error: "unknown call" });
+    if (!rec) return void sendApiError(res, 404, "unknown_call", `no call ${req.params.key} in the journal`, { callKey: req.params.key });
     res.json({ ...rec, stages: await outbox.readAll(req.params.key) });
   });
   router.get("/errors", async (req, res) => {

@@ -64,18 +64,21 @@ export function createConnectorLicense(config: ConnectorConfig["license"], logge
     key = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
   }
   const log = logger.child({ component: "license" });
+  const demo = config.demo && token === undefined;
   const guard = new LicenseGuard({
     publicKey: key,
     machine: computeFingerprint(systemFingerprintSources(config.machineIdPaths ? { machineIdPaths: config.machineIdPaths } : {})),
     version: CONNECTOR_VERSION,
     graceDays: config.graceDays,
     usageStore: config.usageFile ? new FileUsageStore(config.usageFile) : new MemoryUsageStore(),
-    logger: log,
+    // In the demo the evaluation state is expected: the guard's own warnings would be noise.
+    logger: demo ? logger.child({ component: "license" }, { level: "error" }) : log,
     ...(clock ? { clock } : {}),
   });
   const status = guard.load(token);
   if (!guard.canStart()) throw new LicenseStartError(status.message);
   if (status.state === "valid") log.info({ licenseId: status.licenseId, customer: status.customer, limits: status.limits, expiresAt: status.expiresAt }, status.message);
+  else if (demo && status.state === "evaluation") log.info({ state: status.state, limits: status.limits }, `demo, evaluation licence: ${status.message}`);
   else log.warn({ state: status.state, limits: status.limits }, status.message);
   return {
     guard,

@@ -3,6 +3,7 @@ import { extname, isAbsolute, relative, resolve } from "node:path";
 import express, { type Router } from "express";
 import { RecordingTokenError } from "./errors.js";
 import { verifyRecordingToken } from "./signed-url.js";
+import { sendApiError } from "../http/api-error.js";
 
 /**
  * Serves recordings by signed, expiring token: `GET <mount>/<token>[/<name>]`.
@@ -45,7 +46,12 @@ export function createRecordingsRouter(options: RecordingsRouterOptions): Router
       relPath = verifyRecordingToken(String(req.params.token), { secret: options.secret, now: options.now });
     } catch (err) {
       if (err instanceof RecordingTokenError) {
-        res.status(err.problem === "expired" ? 410 : 403).json({ error: err.problem });
+        sendApiError(
+          res,
+          err.problem === "expired" ? 410 : 403,
+          `token_${err.problem.replace(/-/g, "_")}`,
+          err.problem === "expired" ? "this recording link has expired: open the call again for a fresh one" : `this recording link is not valid (${err.problem})`,
+        );
         return;
       }
       next(err);
@@ -54,11 +60,11 @@ export function createRecordingsRouter(options: RecordingsRouterOptions): Router
     const file = await within(options.root, relPath);
     const type = file ? TYPES[extname(file).toLowerCase()] : undefined;
     if (!file || !type) {
-      res.status(404).json({ error: "not-found" });
+      sendApiError(res, 404, "not_found", "no such recording");
       return;
     }
     res.sendFile(file, { headers: { "Content-Type": type, "Cache-Control": `private, max-age=${maxAge}` }, dotfiles: "allow" }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: "not-found" });
+      if (err && !res.headersSent) sendApiError(res, 404, "not_found", "no such recording");
     });
   });
   return router;

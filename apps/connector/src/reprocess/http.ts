@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { ErrorStats } from "../journal/error-stats.js";
 import { reportCsv, reportHtml, type RunReport } from "./report.js";
 import type { RunParams, RunSummary } from "./types.js";
+import { sendApiError } from "../http/api-error.js";
 
 export interface ReprocessApi {
   submit(params: RunParams): Promise<RunSummary>;
@@ -36,7 +37,9 @@ export const runRequestSchema = z
   .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] });
 
 function badRequest(res: Response, error: z.ZodError): void {
-  res.status(400).json({ error: error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") });
+  sendApiError(res, 400, "bad_request", error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), {
+    issues: error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message })),
+  });
 }
 
 export function createReprocessRouter(api: ReprocessApi): Router {
@@ -64,21 +67,21 @@ export function createReprocessRouter(api: ReprocessApi): Router {
 
   router.get("/reprocess/:id", async (req, res) => {
     const run = await api.get(req.params.id);
-    if (!run) return void res.status(404).json({ error: "unknown run" });
+    if (!run) return void sendApiError(res, 404, "unknown_run", `no reprocessing run ${req.params.id}`);
     res.json(run);
   });
 
   router.delete("/reprocess/:id", async (req, res) => {
     const run = await api.cancel(req.params.id);
-    if (!run) return void res.status(404).json({ error: "unknown run" });
+    if (!run) return void sendApiError(res, 404, "unknown_run", `no reprocessing run ${req.params.id}`);
     res.json(run);
   });
 
   router.get("/reprocess/:id/report.:format", async (req, res) => {
     const format = req.params.format;
-    if (!["json", "csv", "html"].includes(format)) return void res.status(404).json({ error: "report.json, report.csv or report.html" });
+    if (!["json", "csv", "html"].includes(format)) return void sendApiError(res, 404, "unknown_report", "the report is report.json, report.csv or report.html");
     const report = await api.report(req.params.id);
-    if (!report) return void res.status(404).json({ error: "unknown run" });
+    if (!report) return void sendApiError(res, 404, "unknown_run", `no reprocessing run ${req.params.id}`);
     if (format === "json") return void res.json(report);
     if (format === "csv") {
       res.setHeader("Content-Disposition", `attachment; filename="reprocess-${report.run.id}.csv"`);
@@ -89,7 +92,8 @@ export function createReprocessRouter(api: ReprocessApi): Router {
 
   router.get("/errors/stats", async (req, res) => {
     const period = req.query.period ?? "hour";
-    if (period !== "hour" && period !== "day") return void res.status(400).json({ error: "period: hour or day" });
+    if (period !== "hour" && period !== "day")
+      return void sendApiError(res, 400, "bad_query", `period must be hour or day, got ${JSON.stringify(period)}`, { parameter: "period" });
     const [buckets, rates] = await Promise.all([api.stats.buckets(period), api.stats.rates()]);
     res.json({ buckets, liveErrorRate: rates.liveErrorRate, afterReprocessErrorRate: rates.afterReprocessErrorRate, calls: rates.calls, from: rates.from, to: rates.to });
   });

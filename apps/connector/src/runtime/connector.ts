@@ -47,6 +47,7 @@ import { Reprocessing } from "../reprocess/index.js";
 import { RedisHealth } from "./redis-health.js";
 import { CrmHealth, observeGateway } from "./crm-health.js";
 import { retryInBackground, within } from "./background-retry.js";
+import { createFiguresRouter, figuresZone, QueueFigures } from "../figures/index.js";
 
 export interface ConnectorOptions {
   config: ConnectorConfig;
@@ -67,6 +68,8 @@ export class Connector {
   readonly redis: Redis;
   readonly outbox: CallOutbox;
   readonly journal: Journal;
+  /** Queue and manager figures, saved per finished call. */
+  readonly figures: QueueFigures;
   readonly crmState: CrmStateStore;
   readonly b24: B24Client;
   readonly gateway: CrmGateway;
@@ -121,6 +124,16 @@ export class Connector {
     this.outbox = new CallOutbox(this.redis, prefix);
     this.journal = new Journal(this.redis, prefix);
     this.crmState = new CrmStateStore(this.redis, prefix, new RegistrationLedger(this.redis, prefix), "live");
+    this.figures = new QueueFigures(
+      this.redis,
+      prefix,
+      {
+        timeZone: figuresZone(config.figures.timeZone, config.cel?.timezone),
+        serviceLevelSeconds: config.figures.serviceLevelSeconds,
+        retentionDays: config.figures.retentionDays,
+      },
+      this.metrics,
+    );
 
     const b24Options: B24ClientOptions = {
       portal: portalOf(config),
@@ -182,6 +195,8 @@ export class Connector {
     this.pool = new CallWorkerPool(
       this.outbox,
       async (callKey, stage, index) => {
+        // The figures first: they need nothing from Bitrix24, a portal outage must not hold them.
+        if ((stage as StageEvent).stage === "call_ended") await this.figures.record((stage as StageEvent).call);
         await stages.handle(callKey, stage, index);
         if ((stage as StageEvent).stage === "call_ended") options.onCallDone?.(callKey);
       },
@@ -334,6 +349,7 @@ export class Connector {
     this.#expireTimer = setInterval(() => {
       void this.engine.expireStale().then((evs) => evs.length && this.pool.notify());
       void this.journal.prune();
+      void this.figures.store.prune().catch((err: Error) => log.warn({ err: err.message }, "figures: prune failed"));
     }, 60_000);
     this.#expireTimer.unref();
     this.#licenseTimer = setInterval(() => this.license.reload(), 24 * 3600_000);
@@ -356,6 +372,7 @@ export class Connector {
       { path: B24_APP_API_PATH, router: createB24CallRouter({ journal: this.journal, outbox: this.outbox, toB24: (x) => this.#stageDeps.extensionMap.toB24(x) }) },
       { path: "/api", router: createCallsApiRouter(this.journal, this.outbox, callsListHandler(this)) },
       { path: "/api", router: this.reprocess.router() },
+      { path: "/api", router: createFiguresRouter({ figures: this.figures, users: this.users, extensionMap: this.#stageDeps.extensionMap }) },
       { path: "/", router: createConsoleRouter(this) },
     ];
     if (this.config.recordings.linkSecret) {

@@ -96,6 +96,8 @@ export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s
   if (s.autodistribution) status.register("autodistribution", () => ({ health: "Ok", fastagi_port: s.fastAgiPort() || null, http: s.config.autodistribution.http.enabled }));
   status.register("license", () => {
     const st = s.license.guard.status();
+    // The demo runs on the evaluation licence on purpose: say so plainly, not as a fault.
+    if (s.config.license.demo && st.state === "evaluation" && !st.overLimit) return { health: "Ok", demo: true, note: "demo, evaluation licence", ...st };
     const health = st.state === "valid" && st.overLimit === false ? "Ok" : st.state === "refusing_new_calls" || st.state === "invalid" ? "Error" : "Warning";
     const problems =
       st.state === "valid" && !st.overLimit

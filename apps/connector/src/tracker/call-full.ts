@@ -138,6 +138,18 @@ export interface ClickToCallFull {
   reason_text: string;
 }
 
+/** The caller in an app_queue queue (QueueCallerJoin → QueueCallerLeave). */
+export interface QueueVisitFull {
+  queue: string;
+  /** Uniqueid of the waiting channel. */
+  caller: string;
+  joined_at: number;
+  /** null while the caller waits. */
+  left_at: number | null;
+  /** The caller hung up while waiting (QueueCallerAbandon). */
+  abandoned: boolean;
+}
+
 export interface TransferFull {
   kind: "blind" | "attended";
   at: number;
@@ -199,6 +211,8 @@ export interface CallFull {
   parks: ParkFull[];
   /** Call pickups, in order. */
   pickups: PickupFull[];
+  /** The caller's visits to app_queue queues, in order. */
+  queue_visits: QueueVisitFull[];
   /** Voicemail messages left in the call (VM_MESSAGEFILE as the PBX set it, usually without extension). */
   voicemails: string[];
   ended: boolean;

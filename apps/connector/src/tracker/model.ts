@@ -111,6 +111,18 @@ export interface ParkRecord {
   afterTalk: boolean;
 }
 
+/** The caller waiting in an app_queue queue (QueueCallerJoin → QueueCallerLeave). */
+export interface QueueVisitRecord {
+  queue: string;
+  /** Uniqueid of the waiting channel. */
+  caller: string;
+  joinedAt: number;
+  /** 0 while the caller waits. */
+  leftAt: number;
+  /** QueueCallerAbandon: the caller hung up while waiting. */
+  abandoned: boolean;
+}
+
 /** A call pickup (`Pickup`): `by` answered the phone of `from` that was ringing. */
 export interface PickupRecord {
   at: number;
@@ -155,6 +167,8 @@ export interface CallRecord {
   /** Parks of the client (optional: state persisted before parking was tracked has none). */
   parks?: ParkRecord[];
   pickups?: PickupRecord[];
+  /** Queue visits of the caller, in order (optional: state persisted before they were tracked has none). */
+  queueVisits?: QueueVisitRecord[];
   /** Voicemail messages left during the call (VM_MESSAGEFILE values, as the PBX set them). */
   voicemails?: string[];
   /** Index in `recordingVariables` of the variable `record` came from. */

@@ -18,6 +18,7 @@ import type { ChannelRecord, TrackerState } from "./model.js";
 import { handleOriginateAction, handleOriginateResponse } from "./originate.js";
 import { openPark, parked, parkEnded, pickup, retrievedInBridge, unparked } from "./park-pickup.js";
 import { applyVariable } from "./variables.js";
+import { queueCaller } from "./queue-visit.js";
 import { employeeExt } from "./snapshot.js";
 import type { TrackResult } from "./stage-event.js";
 
@@ -50,6 +51,9 @@ const HANDLED = new Set([
   "ParkedCallTimeOut",
   "OriginateResponse",
   "Pickup",
+  "QueueCallerJoin",
+  "QueueCallerAbandon",
+  "QueueCallerLeave",
 ]);
 
 export function track(state: TrackerState, message: AmiMessage, now: number, config: Partial<TrackerConfig> = {}): TrackResult<TrackerState> {
@@ -195,6 +199,10 @@ function dispatch(ctx: Ctx, name: string, msg: AmiMessage): void {
       return parkEnded(ctx, msg, name === "ParkedCallGiveUp" ? "giveup" : "timeout");
     case "Pickup":
       return pickup(ctx, msg);
+    case "QueueCallerJoin":
+    case "QueueCallerAbandon":
+    case "QueueCallerLeave":
+      return queueCaller(ctx, msg, name);
     case "OriginateResponse":
       return handleOriginateResponse(ctx, msg);
     case "Action:Originate":

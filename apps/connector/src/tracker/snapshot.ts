@@ -263,6 +263,7 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
       retriever: p.retriever,
     })),
     pickups: (call.pickups ?? []).map((p) => ({ ...p })),
+    queue_visits: (call.queueVisits ?? []).map((v) => ({ queue: v.queue, caller: v.caller, joined_at: v.joinedAt, left_at: v.leftAt || null, abandoned: v.abandoned })),
     voicemails: (call.voicemails ?? []).slice(),
     ended: call.endedAt > 0,
     end_reason: call.endedAt ? (call.endReason as CallEndReason) : null,

@@ -173,7 +173,9 @@ describe("autodistribution", () => {
     expect(JSON.parse((await closed.http("from=79161234567&format=json")).text)).toMatchObject({ number: "", reason: "outside-hours" });
     const always = { mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"], fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"] };
     const open = await setup({ workingHours: { timezone: "Europe/Moscow", days: always }, http: { token: "dialplan-secret" } });
-    expect((await open.http("from=79161234567")).status).toBe(403);
+    const refused = await open.http("from=79161234567");
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text)).toEqual({ error: "forbidden", message: "missing or wrong autodistribution token" });
     expect(await open.http("from=79161234567&key=dialplan-secret")).toEqual({ status: 200, text: "77101,Known Client" });
   });
 });

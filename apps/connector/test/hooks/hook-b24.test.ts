@@ -72,7 +72,7 @@ describe("local hook API (express router)", () => {
     const token = tokens.issue("post_registration", 10_000);
     const res = await post({ method: "crm.deal.delete", params: { id: 1 } }, token);
     expect(res.status).toBe(502);
-    expect(res.body).toMatchObject({ error: { name: "B24BusinessError" } });
+    expect(res.body).toMatchObject({ error: "bitrix24_call_failed", message: expect.any(String), name: "B24BusinessError" });
     tokens.revoke(token);
   });
 

@@ -64,7 +64,7 @@ describe.runIf(available)("admin API query parameters (connector process)", () =
   it("the hooks API refuses a large body without a token before reading it (401, not 413)", async () => {
     const res = await proc.get("/hooks-api/call", { method: "POST", headers: { "content-type": "application/json" }, body: big(3 * 1024 * 1024) });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { name: "HookApiUnauthorized", message: "missing, unknown or expired hook token" } });
+    expect(await res.json()).toEqual({ error: "hook_api_unauthorized", message: "missing, unknown or expired hook token", name: "HookApiUnauthorized" });
   });
 });
 
@@ -91,21 +91,22 @@ describe("hooks API bodies (router over a real socket)", () => {
   it("bad JSON → 400", async () => {
     const res = await post('{"method": "user.get", ');
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { name: string; message: string } };
-    expect(body.error.name).toBe("HookApiBadRequest");
-    expect(body.error.message).toMatch(/^request body could not be parsed: /);
+    const body = (await res.json()) as { error: string; name: string; message: string };
+    expect(body.error).toBe("bad_json");
+    expect(body.name).toBe("HookApiBadRequest");
+    expect(body.message).toMatch(/^request body could not be parsed: /);
   });
 
   it("a body over 2 MB → 413", async () => {
     const res = await post(big(3 * 1024 * 1024));
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ error: { name: "HookApiBodyTooLarge", message: "request body is larger than the limit of 2097152 bytes" } });
+    expect(await res.json()).toEqual({ error: "body_too_large", message: "request body is larger than the limit of 2097152 bytes", name: "HookApiBodyTooLarge" });
   });
 
   it("valid JSON of the wrong shape → 400; a good call → 200", async () => {
     const wrong = await post(JSON.stringify(["user.get"]));
     expect(wrong.status).toBe(400);
-    expect(await wrong.json()).toEqual({ error: { name: "HookApiBadRequest", message: 'expected {"method": "<rest.method>", "params": {…}}' } });
+    expect(await wrong.json()).toEqual({ error: "hook_api_bad_request", message: 'expected {"method": "<rest.method>", "params": {…}}', name: "HookApiBadRequest" });
     const ok = await post(JSON.stringify({ method: "user.get", params: {} }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ result: { called: "user.get" } });

@@ -107,13 +107,15 @@ describe("recordings router", () => {
     const token = parts.at(-2)!;
     const tampered = `${token.slice(0, -3)}abc`;
     expect((await fetch(`${base}/${tampered}/in-101.wav`)).status).toBe(403);
-    expect((await fetch(`${base}/garbage/in-101.wav`)).status).toBe(403);
+    const garbage = await fetch(`${base}/garbage/in-101.wav`);
+    expect(garbage.status).toBe(403);
+    expect(await garbage.json()).toEqual({ error: "token_malformed", message: "this recording link is not valid (malformed)" });
     const short = url("2026/03/07/in-101.wav", 1);
     now += 5_000;
     try {
       const res = await fetch(short);
       expect(res.status).toBe(410);
-      expect(await res.json()).toEqual({ error: "expired" });
+      expect(await res.json()).toEqual({ error: "token_expired", message: "this recording link has expired: open the call again for a fresh one" });
     } finally {
       now = T0;
     }

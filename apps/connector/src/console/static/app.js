@@ -2,8 +2,9 @@ import { clear, h } from "./dom.js";
 import { renderOverview } from "./overview.js";
 import { renderCalls, renderCall } from "./calls.js";
 import { renderSettings } from "./settings.js";
+import { renderFigures } from "./figures.js";
 
-// Hash routes: #/overview, #/calls?number=…, #/calls/<callKey>, #/settings
+// Hash routes: #/overview, #/figures?period=…, #/calls?number=…, #/calls/<callKey>, #/settings
 const main = document.getElementById("main");
 let stop = () => {};
 
@@ -24,6 +25,7 @@ async function route() {
   try {
     if (page === "calls" && parts[1]) stop = (await renderCall(main, parts[1])) ?? stop;
     else if (page === "calls") stop = (await renderCalls(main, query)) ?? stop;
+    else if (page === "figures") stop = (await renderFigures(main, query)) ?? stop;
     else if (page === "settings") stop = (await renderSettings(main)) ?? stop;
     else stop = (await renderOverview(main, query)) ?? stop;
   } catch (err) {

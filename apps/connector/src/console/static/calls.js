@@ -133,7 +133,7 @@ export async function renderCall(main, key) {
   const userName = (id) => (id ? `${names[id] ?? "user"} (ID ${id})` : undefined);
   main.append(h("p", h("a", { href: "#/calls" }, "← Calls journal")));
   if (!res.ok) {
-    main.append(h("div.notice.err", res.body?.error ?? `status ${res.status}`));
+    main.append(h("div.notice.err", res.body?.message ?? res.body?.error ?? `status ${res.status}`));
     return;
   }
   const t = res.body;

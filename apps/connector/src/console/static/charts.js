@@ -72,3 +72,35 @@ export function legend(series) {
     series.map((s0) => h("span", h("i", { style: `background:${s0.color}` }), s0.name)),
   );
 }
+
+/**
+ * Horizontal stacked bars, one row per item: rows: [{label, values: {series: n}}]; series: [{name, color}].
+ * `max` fixes the scale (1 for ratios), else the largest row total. Each row has a <title> tooltip.
+ */
+export function hbars({ rows, series, max, width = 560, rowHeight = 22, format = (v) => String(v), id }) {
+  const pad = { l: 170, r: 60, t: 4, b: 4 };
+  const height = pad.t + pad.b + Math.max(1, rows.length) * rowHeight;
+  const total = (r) => series.reduce((n, s0) => n + (r.values[s0.name] ?? 0), 0);
+  const scale = max ?? Math.max(1, ...rows.map(total));
+  const innerW = width - pad.l - pad.r;
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "hbars", style: `max-width:${width}px`, ...(id ? { "data-chart": id } : {}) });
+  const short = (t) => (t.length > 24 ? `${t.slice(0, 23)}…` : t);
+  rows.forEach((r, i) => {
+    const y = pad.t + i * rowHeight;
+    const g = s("g", { "data-row": r.label, "data-total": total(r) });
+    g.append(s("title", {}, [r.label, ...series.map((s0) => `${s0.name}: ${format(r.values[s0.name] ?? 0)}`)].join("\n")));
+    g.append(s("text", { x: pad.l - 6, y: y + rowHeight / 2 + 4, "text-anchor": "end", class: "axis" }, short(r.label)));
+    g.append(s("rect", { x: pad.l, y: y + 3, width: innerW, height: rowHeight - 6, rx: 2, fill: "#f1f4f7" }));
+    let x = pad.l;
+    for (const s0 of series) {
+      const v = r.values[s0.name] ?? 0;
+      if (!v) continue;
+      const w = (innerW * v) / scale;
+      g.append(s("rect", { x, y: y + 3, width: Math.max(w, 1), height: rowHeight - 6, rx: 2, fill: s0.color }));
+      x += w;
+    }
+    g.append(s("text", { x: width - pad.r + 6, y: y + rowHeight / 2 + 4, class: "axis" }, format(total(r))));
+    svg.append(g);
+  });
+  return svg;
+}

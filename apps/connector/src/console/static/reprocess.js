@@ -25,7 +25,7 @@ export function reprocessPanel() {
       return;
     }
     if (!res.ok || !res.body?.id) {
-      clear(box, h("div.notice.err", { "data-reprocess": "refused" }, `Reprocessing refused: ${res.status} ${res.body?.error ?? JSON.stringify(res.body)}`));
+      clear(box, h("div.notice.err", { "data-reprocess": "refused" }, `Reprocessing refused: ${res.status} ${res.body?.message ?? res.body?.error ?? JSON.stringify(res.body)}`));
       return;
     }
     follow(res.body.id);

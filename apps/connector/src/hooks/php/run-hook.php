@@ -56,7 +56,10 @@ function b24_call(string $method, array $params = [])
         throw new RuntimeException("b24_call {$method}: bad answer from the connector");
     }
     if (isset($decoded['error'])) {
-        throw new RuntimeException("b24_call {$method}: {$decoded['error']['name']}: {$decoded['error']['message']}");
+        // The connector's error shape: {"error": "<code>", "message": "<sentence>", "name": "<error class>"}
+        $name = $decoded['name'] ?? $decoded['error'];
+        $message = $decoded['message'] ?? '';
+        throw new RuntimeException("b24_call {$method}: {$name}: {$message}");
     }
     return $decoded['result'] ?? null;
 }
