@@ -68,10 +68,17 @@ function param(params: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-function firstRow(answer: unknown): Row | undefined {
+/**
+ * The first row whose `field` equals `value` (never just the first row: a portal that ignored the
+ * filter would hand back unrelated rows, and those must settle nothing).
+ */
+function firstRow(answer: unknown, field?: string, value?: string): Row | undefined {
   const rows = Array.isArray(answer) ? answer : answer && typeof answer === "object" ? Object.values(answer as Row) : [];
-  const row = rows[0];
-  return row && typeof row === "object" ? (row as Row) : undefined;
+  for (const row of rows) {
+    if (!row || typeof row !== "object") continue;
+    if (field === undefined || String((row as Row)[field] ?? "") === value) return row as Row;
+  }
+  return undefined;
 }
 
 function idOrNull(v: unknown): number | null {
@@ -88,8 +95,8 @@ const register: Checker = {
     const ext = concrete(param(p, "EXTERNAL_CALL_ID"));
     return ext === undefined ? undefined : statisticBy("EXTERNAL_CALL_ID", ext);
   },
-  settle: (answer) => {
-    const row = firstRow(answer);
+  settle: (answer, p) => {
+    const row = firstRow(answer, "EXTERNAL_CALL_ID", concrete(param(p, "EXTERNAL_CALL_ID")));
     const callId = row && concrete(row.CALL_ID);
     if (!row || !callId) return undefined;
     const entityType = typeof row.CRM_ENTITY_TYPE === "string" && row.CRM_ENTITY_TYPE !== "" ? row.CRM_ENTITY_TYPE : null;
@@ -112,9 +119,9 @@ const finish: Checker = {
     const callId = concrete(param(p, "CALL_ID"));
     return callId === undefined ? undefined : statisticBy("CALL_ID", callId);
   },
-  settle: (answer) => {
-    const row = firstRow(answer);
-    if (!row || !concrete(row.CALL_ID)) return undefined;
+  settle: (answer, p) => {
+    const row = firstRow(answer, "CALL_ID", concrete(param(p, "CALL_ID")));
+    if (!row) return undefined;
     return {
       result: { ...row, CRM_ACTIVITY_ID: idOrNull(row.CRM_ACTIVITY_ID), ALREADY_FINISHED: true },
       why: `finished already: ${String(row.CALL_ID)} in voximplant.statistic.get`,
@@ -129,8 +136,8 @@ const attachRecord: Checker = {
     const attaches = param(p, "FILE_CONTENT") !== undefined || concrete(param(p, "RECORD_URL")) !== undefined;
     return callId === undefined || !attaches ? undefined : statisticBy("CALL_ID", callId);
   },
-  settle: (answer) => {
-    const row = firstRow(answer);
+  settle: (answer, p) => {
+    const row = firstRow(answer, "CALL_ID", concrete(param(p, "CALL_ID")));
     const fileId = row ? idOrNull(row.RECORD_FILE_ID) : null;
     if (fileId === null) return undefined;
     return { result: { FILE_ID: fileId, ALREADY_ATTACHED: true }, why: `record ${fileId} already attached to ${String(row!.CALL_ID)}` };
@@ -143,9 +150,10 @@ const taskAdd: Checker = {
     const xmlId = fields && typeof fields === "object" ? concrete((fields as Row).XML_ID) : undefined;
     return xmlId === undefined ? undefined : { method: TASK_LIST, params: { filter: { XML_ID: xmlId }, select: ["ID", "TITLE", "XML_ID", "RESPONSIBLE_ID"] } };
   },
-  settle: (answer) => {
+  settle: (answer, p) => {
     const tasks = answer && typeof answer === "object" ? (answer as Row).tasks : undefined;
-    const task = firstRow(tasks);
+    const fields = (p.fields ?? p.FIELDS) as Row;
+    const task = firstRow(tasks, "xmlId", concrete(fields.XML_ID));
     if (!task || idOrNull(task.id ?? task.ID) === null) return undefined;
     return { result: { task, ALREADY_ADDED: true }, why: `task ${String(task.id ?? task.ID)} already added (XML_ID)` };
   },

@@ -76,7 +76,7 @@ describe("portal state before a re-send", () => {
       { key: "a", method: "telephony.externalcall.attachrecord", params: { CALL_ID: "externalCall.abc.1", RECORD_URL: "https://pbx/r.mp3" } },
       { key: "t", method: "tasks.task.add", params: { fields: { XML_ID: "k" } } },
     ])!;
-    const settled = check.settle({ p0: [statRow()], p1: [statRow()], p2: [statRow({ RECORD_FILE_ID: "9" })], p3: { tasks: [{ id: "31", title: "x" }] } });
+    const settled = check.settle({ p0: [statRow()], p1: [statRow()], p2: [statRow({ RECORD_FILE_ID: "9" })], p3: { tasks: [{ id: "31", title: "x", xmlId: "k" }] } });
     expect(settled.get("r")!.result).toEqual({
       CALL_ID: "externalCall.abc.1",
       CRM_ENTITY_TYPE: "CONTACT",
@@ -87,7 +87,7 @@ describe("portal state before a re-send", () => {
     });
     expect(settled.get("f")!.result).toMatchObject({ CALL_ID: "externalCall.abc.1", CRM_ACTIVITY_ID: 55, ALREADY_FINISHED: true });
     expect(settled.get("a")!.result).toEqual({ FILE_ID: 9, ALREADY_ATTACHED: true });
-    expect(settled.get("t")!.result).toEqual({ task: { id: "31", title: "x" }, ALREADY_ADDED: true });
+    expect(settled.get("t")!.result).toEqual({ task: { id: "31", title: "x", xmlId: "k" }, ALREADY_ADDED: true });
   });
 
   it("leaves for re-sending what the portal does not show yet (an open call, a finish not run, no record, no task)", () => {
@@ -100,6 +100,9 @@ describe("portal state before a re-send", () => {
     expect(check.settle({ p0: [], p1: [], p2: [statRow()], p3: { tasks: [] } }).size).toBe(0);
     // a probe that failed (no result) settles nothing either
     expect(check.settle({}).size).toBe(0);
+    // nor do rows of other calls and tasks (a portal that ignored the filter)
+    const other = statRow({ CALL_ID: "externalCall.other.2", EXTERNAL_CALL_ID: "other", RECORD_FILE_ID: "4" });
+    expect(check.settle({ p0: [other], p1: [other], p2: [other], p3: { tasks: [{ id: "5", xmlId: "not-ours" }] } }).size).toBe(0);
   });
 
   it("does not probe what it cannot key: unresolved references, a register without EXTERNAL_CALL_ID, the upload-ticket form, a task without XML_ID", () => {
