@@ -22,13 +22,22 @@ export class PortalAuthError extends Error {
 
 /** The portal or its OAuth server could not be reached (retryable). */
 export class PortalUnavailableError extends Error {
-  override readonly name = "PortalUnavailableError";
+  override readonly name: string = "PortalUnavailableError";
   constructor(
     readonly code: string,
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * The request was sent but no answer came (timeout, connection reset after sending): the portal
+ * may have executed it. The gateway answers 504 PORTAL_NO_ANSWER so the connector checks the
+ * portal's state before re-sending (decision 0006), instead of taking it for "not executed".
+ */
+export class PortalNoAnswerError extends PortalUnavailableError {
+  override readonly name = "PortalNoAnswerError";
 }
 
 /** The portal answered a REST call with an error (business or otherwise). */

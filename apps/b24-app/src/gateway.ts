@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import express, { Router, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { b24ErrorHandler, sendB24Error } from "./http-errors.js";
-import { ConnectorTokenError, NotInstalledError, PortalAuthError, PortalUnavailableError } from "./errors.js";
+import { ConnectorTokenError, NotInstalledError, PortalAuthError, PortalNoAnswerError, PortalUnavailableError } from "./errors.js";
 import type { PortalClient } from "./portal-client.js";
 import { batchMethods, methodAllowed, normalizeMethod } from "./scopes.js";
 import type { AppStore, AuditEntry } from "./store.js";
@@ -74,6 +74,8 @@ export function createGatewayRouter(d: GatewayDeps): Router {
 
   function portalFailure(res: Response, err: unknown): number {
     if (err instanceof NotInstalledError) return (b24Error(res, 503, "NOT_INSTALLED", err.message), 503);
+    // Sent, no answer: 504 tells the connector the portal may have run it (it checks before re-sending).
+    if (err instanceof PortalNoAnswerError) return (b24Error(res, 504, err.code, err.message), 504);
     if (err instanceof PortalUnavailableError) return (b24Error(res, 503, err.code, err.message), 503);
     if (err instanceof PortalAuthError) return (b24Error(res, 401, "PORTAL_AUTH_FAILED", err.message), 401);
     throw err;

@@ -3,7 +3,7 @@
  * (status, body bytes) so the gateway can pass it through; an `expired_token` is renewed once and
  * the call repeated. `call` is the convenience form for the app's own calls (event.bind, …).
  */
-import { PortalCallError, PortalUnavailableError } from "./errors.js";
+import { PortalCallError, PortalNoAnswerError, PortalUnavailableError } from "./errors.js";
 import type { PortalCredential } from "./portal-credential.js";
 
 export interface RawAnswer {
@@ -15,6 +15,17 @@ export interface RawAnswer {
 }
 
 const EXPIRED = new Set(["expired_token", "invalid_token"]);
+/** Connection errors raised before any byte of the request could reach the portal. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** The system error code under fetch's "fetch failed" (undici puts it in `cause`). */
+function connectCode(e: unknown): string | undefined {
+  for (let x: unknown = e, depth = 0; x && typeof x === "object" && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+  }
+  return undefined;
+}
 
 export class PortalClient {
   constructor(
@@ -52,9 +63,17 @@ export class PortalClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
-      throw new PortalUnavailableError("PORTAL_UNREACHABLE", `portal unreachable: ${(e as Error).message}`);
+      const code = connectCode(e);
+      if (code !== undefined && NOT_SENT.has(code)) throw new PortalUnavailableError("PORTAL_UNREACHABLE", `portal unreachable: ${(e as Error).message} (${code})`);
+      // Timed out or cut after the request went out: the portal may have run it.
+      throw new PortalNoAnswerError("PORTAL_NO_ANSWER", `no answer from the portal: ${(e as Error).message}${code ? ` (${code})` : ""}`);
     }
-    const buf = Buffer.from(await res.arrayBuffer());
+    let buf: Buffer;
+    try {
+      buf = Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      throw new PortalNoAnswerError("PORTAL_NO_ANSWER", `the portal's answer was cut: ${(e as Error).message}`);
+    }
     const contentType = res.headers.get("content-type") ?? "application/octet-stream";
     let json: Record<string, unknown> | undefined;
     if (/json/i.test(contentType) || buf[0] === 0x7b) {

@@ -21,9 +21,12 @@ export const CONNECTOR_SCOPES: readonly string[] = [
   "crm.duplicate.findbycomm",
   "crm.timeline.comment.add",
   "tasks.task.add",
+  // a task add whose answer was lost is looked up by its XML_ID before it is sent again (read only)
+  "tasks.task.list",
   "im.notify.system.add",
   "im.notify.personal.add",
-  // reprocessing: the portal's call history, cross-checked by EXTERNAL_CALL_ID (read only)
+  // the portal's call history (read only): reprocessing cross-checks by EXTERNAL_CALL_ID, and a register,
+  // finish or attachRecord whose answer was lost is settled from it instead of being sent again
   "voximplant.statistic.get",
 ];
 

@@ -157,6 +157,51 @@ describe("b24 emulator: fault injection", () => {
     expect(emu.requests().map((r) => r.status)).toEqual(["reset", "hang"]);
   });
 
+  it("faults AFTER the portal ran the request: the state changed, the answer is a 503 page, lost or reset", async () => {
+    const reg = (n: number) => ({ USER_ID: 1, PHONE_NUMBER: `+7900000000${n}`, TYPE: 2, EXTERNAL_CALL_ID: `after-${n}`, SHOW: 0 });
+    emu.setFaults({ share503After: 1 });
+    const page = await restCall(emu.webhookUrl, "telephony.externalcall.register", reg(1));
+    expect(page.status).toBe(503);
+    expect(page.body).toBeUndefined(); // no Bitrix24 error body: the client cannot tell whether it ran
+    emu.setFaults({ shareResetAfter: 1 });
+    await expect(restCall(emu.webhookUrl, "telephony.externalcall.register", reg(2))).rejects.toThrow(/ECONNRESET|socket hang up/);
+    emu.setFaults({ shareHangAfter: 1 });
+    await expect(restCall(emu.webhookUrl, "telephony.externalcall.register", reg(3), { timeoutMs: 300 })).rejects.toThrow(/timeout/);
+    emu.setFaults({});
+    expect(emu.calls().map((c) => c.EXTERNAL_CALL_ID)).toEqual(["after-1", "after-2", "after-3"]); // all three ran
+    expect(emu.stats().faults).toMatchObject({ s503After: 1, resetAfter: 1, hangAfter: 1, s503: 0, reset: 0, hang: 0 });
+    expect(emu.requests().map((r) => [r.status, r.fault])).toEqual([
+      [503, "503-after"],
+      ["reset", "reset-after"],
+      ["hang", "hang-after"],
+    ]);
+  });
+
+  it("per-method shares: a batch carrying a listed method gets its shares, other requests the defaults", async () => {
+    emu.setFaults({ methods: { "telephony.externalcall.finish": { share503After: 1 } } });
+    expect((await restCall(emu.webhookUrl, "user.get", {})).status).toBe(200);
+    expect((await restCall(emu.webhookUrl, "batch", { halt: 0, cmd: { u: "user.get?ID=1" } })).status).toBe(200);
+    const batch = await restCall(emu.webhookUrl, "batch", { halt: 0, cmd: { u: "user.get?ID=1", f: "telephony.externalcall.finish?CALL_ID=x&USER_ID=1" } });
+    expect(batch.status).toBe(503);
+    expect(emu.stats().faults.s503After).toBe(1);
+  });
+
+  it("the same seed gives the same faults for the same sequence of requests (random latency on its own dice)", async () => {
+    const run = async () => {
+      emu.reset();
+      emu.setFaults({ share503: 0.2, share503After: 0.2, latencyMs: 0, latencyMaxMs: 4, seed: 42 });
+      const out: number[] = [];
+      for (let i = 0; i < 30; i++) out.push((await restCall(emu.webhookUrl, "user.get", {})).status);
+      return { out, faults: emu.requests().map((r) => r.fault ?? "") };
+    };
+    const a = await run();
+    const b = await run();
+    expect(b).toEqual(a);
+    expect(a.faults.filter((f) => f === "503-after").length).toBeGreaterThan(0);
+    expect(a.faults.filter((f) => f === "503").length).toBeGreaterThan(0);
+    expect(a.out.filter((s) => s === 200).length).toBeGreaterThan(0);
+  });
+
   it("counts latency injections (no timing asserted)", async () => {
     emu.setFaults({ latencyMs: 5 });
     expect((await restCall(emu.webhookUrl, "user.get", {})).status).toBe(200);

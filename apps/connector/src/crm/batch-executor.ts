@@ -4,12 +4,13 @@
  * command, and re-sends only the commands that are still pending (resolving their `$result[…]`
  * references to commands that already succeeded). Retrying follows retry-policy.ts.
  *
- * Idempotency: once an attempt failed in a way that may have executed on the portal (timeout, reset,
- * 5xx) — or the job is being re-run after a worker died — the batch is "ambiguous". Then a
- * `telephony.externalCall.finish` answered "Call is not found (call should be registered prior to
- * finishing" is verified with crm.activity.list filter ORIGIN_ID=VI_<CALL_ID>; if the activity exists
- * the finish already happened and the command succeeds as `alreadyFinished`. Registers are safe to
- * re-send because every register carries its own EXTERNAL_CALL_ID (Bitrix24 de-duplicates on it).
+ * Idempotency (decision 0006): once an attempt failed in a way that may have executed on the portal
+ * (timeout, reset, a 5xx without Bitrix24's error body) — or the job is re-run after a worker died —
+ * the batch is "ambiguous". Then, before each re-send, the portal's state is read (portal-state.ts)
+ * and every command whose effect is already there is settled from it instead of being sent again
+ * (a finished call, an adopted CALL_ID, an attached record, an existing task). A finish answered
+ * "Call is not found" is always checked against voximplant.statistic.get: a call the statistics hold
+ * was finished (by a lost attempt), so the command succeeds with that row.
  */
 import { resolveRefs } from "./batch-refs.js";
 import type { BatchCommand, BatchPayload } from "./batcher.js";
@@ -19,10 +20,22 @@ import type { RedisLimiter } from "./limiter.js";
 import { sleep } from "./limiter.js";
 import type { OperatingTracker } from "./operating.js";
 import { encodeCommand } from "./php-query.js";
+import { stateCheck, type SentCommand, type SettledCommand } from "./portal-state.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { B24Envelope, B24Time, Transport } from "./transport.js";
 
-export type CommandOutcome = { ok: true; result: unknown; total?: number; next?: number; alreadyFinished?: boolean } | { ok: false; error: SerializedB24Error };
+export type CommandOutcome =
+  | {
+      ok: true;
+      result: unknown;
+      total?: number;
+      next?: number;
+      /** A finish whose call the portal's statistics already held (a lost earlier attempt). */
+      alreadyFinished?: boolean;
+      /** Not (re-)sent: the portal's state showed the effect of an earlier attempt (portal-state.ts). */
+      fromPortalState?: string;
+    }
+  | { ok: false; error: SerializedB24Error };
 
 export interface BatchState {
   outcomes: Record<string, CommandOutcome>;
@@ -91,18 +104,22 @@ export class BatchExecutor {
     const started = Date.now();
     let failures = 0;
     for (;;) {
-      const pending = batch.commands.filter((c) => !state.outcomes[c.key]);
+      let pending = batch.commands.filter((c) => !state.outcomes[c.key]);
       if (pending.length === 0) return state.outcomes;
-      const known = new Map<string, unknown>();
-      for (const [k, o] of Object.entries(state.outcomes)) if (o.ok) known.set(k, o.result);
-      const resolved = new Map(pending.map((c) => [c.key, resolveRefs(c.params, known)]));
-      const cmd: Record<string, string> = {};
-      for (const c of pending) cmd[c.key] = encodeCommand(c.method, resolved.get(c.key)!);
-      const methods = [...new Set(pending.map((c) => c.method.toLowerCase()))];
-
       let failure: B24Error | undefined;
-      state.attempts++;
       try {
+        // A maybe-executed attempt before: what the portal already did is settled, not sent again.
+        if (state.ambiguous && (await this.settleFromPortal(batch, pending, state)) > 0) {
+          await persist(state);
+          pending = batch.commands.filter((c) => !state.outcomes[c.key]);
+          if (pending.length === 0) return state.outcomes;
+        }
+        const known = knownResults(state);
+        const resolved = new Map(pending.map((c) => [c.key, resolveRefs(c.params, known)]));
+        const cmd: Record<string, string> = {};
+        for (const c of pending) cmd[c.key] = encodeCommand(c.method, resolved.get(c.key)!);
+        const methods = [...new Set(pending.map((c) => c.method.toLowerCase()))];
+        state.attempts++;
         const env = await this.request("batch", { halt: 0, cmd }, ["batch", ...methods]);
         failure = await this.apply(env, pending, resolved, state);
       } catch (err) {
@@ -137,7 +154,7 @@ export class BatchExecutor {
 
     let retryable: B24Error | undefined;
     const blocked: string[] = [];
-    const toVerify: Array<{ c: BatchCommand; callId: string; error: B24Error }> = [];
+    const toVerify: Array<{ c: SentCommand; error: B24Error }> = [];
     for (const c of pending) {
       const er = errors[c.key];
       if (er) {
@@ -148,9 +165,8 @@ export class BatchExecutor {
           retryable ??= e;
           continue;
         }
-        const callId = resolved.get(c.key)?.CALL_ID;
-        if (state.ambiguous && c.method.toLowerCase() === FINISH && e.description.startsWith(NOT_FOUND) && typeof callId === "string") {
-          toVerify.push({ c, callId, error: e });
+        if (c.method.toLowerCase() === FINISH && e.description.startsWith(NOT_FOUND)) {
+          toVerify.push({ c: { ...c, params: resolved.get(c.key) ?? c.params }, error: e });
           continue;
         }
         state.outcomes[c.key] = { ok: false, error: e.toJSON() };
@@ -165,13 +181,11 @@ export class BatchExecutor {
       }
     }
     if (toVerify.length) {
-      const finished = await this.finishedBefore(toVerify.map((v) => v.callId));
+      // "Call is not found": finished by an attempt whose answer was lost? The statistics say.
+      const settled = await this.readPortalState(toVerify.map((v) => v.c));
       for (const v of toVerify) {
-        const act = finished.get(v.callId);
-        state.outcomes[v.c.key] =
-          act === undefined
-            ? { ok: false, error: v.error.toJSON() }
-            : { ok: true, result: { CALL_ID: v.callId, ALREADY_FINISHED: true, CRM_ACTIVITY_ID: act }, alreadyFinished: true };
+        const s = settled.get(v.c.key);
+        state.outcomes[v.c.key] = s ? settledOutcome(v.c, s) : { ok: false, error: v.error.toJSON() };
       }
     }
     if (blocked.length) await this.d.operating.block(blocked);
@@ -179,46 +193,56 @@ export class BatchExecutor {
   }
 
   /**
-   * Which of these calls did an earlier (lost) attempt already finish? One verification batch per 25
-   * calls, two read-only probes each:
-   *   - crm.activity.list filter ORIGIN_ID=VI_<CALL_ID>: the call's CRM activity (only when the call
-   *     was bound to a CRM entity);
-   *   - telephony.externalCall.attachRecord with CALL_ID only: Bitrix24 first looks the call up in the
-   *     statistics table that finish writes ("Call is not found in the statistic table…" = not
-   *     finished), then fails on the missing file parameters — so it never attaches anything.
-   * Returns CALL_ID → CRM activity id (null when finished without an activity) for finished calls.
+   * Settles the pending commands whose effect the portal already shows (portal-state.ts); returns
+   * how many. Commands still referring to an unresolved `$result[…]` are not probed.
    */
-  private async finishedBefore(callIds: string[]): Promise<Map<string, number | null>> {
-    const out = new Map<string, number | null>();
-    for (let i = 0; i < callIds.length; i += 25) {
-      const chunk = callIds.slice(i, i + 25);
-      const cmd: Record<string, string> = {};
-      chunk.forEach((id, k) => {
-        cmd[`a${k}`] = encodeCommand("crm.activity.list", { filter: { ORIGIN_ID: `VI_${id}` }, select: ["ID"] });
-        cmd[`s${k}`] = encodeCommand("telephony.externalcall.attachRecord", { CALL_ID: id });
-      });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const env = await this.request("batch", { halt: 0, cmd }, ["batch", "crm.activity.list", "telephony.externalcall.attachrecord"]);
-          const body = (env.result ?? {}) as BatchResultBody;
-          const results = asMap<unknown>(body.result);
-          const errors = asMap<{ error?: string; error_description?: string }>(body.result_error);
-          chunk.forEach((id, k) => {
-            const acts = results[`a${k}`];
-            const first = Array.isArray(acts) ? (acts[0] as { ID?: unknown } | undefined) : undefined;
-            if (first) return void out.set(id, Number(first.ID));
-            const probe = errors[`s${k}`];
-            const notInStats = probe && String(probe.error_description ?? "").startsWith("Call is not found in the statistic table");
-            if ((probe && !notInStats && !isRetryable(classifyB24Error(String(probe.error ?? ""), "", 0))) || (!probe && `s${k}` in results)) out.set(id, null);
-          });
-          break;
-        } catch (err) {
-          const d = this.d.retry.decide(err, attempt, 0);
-          if (!d.retry) break;
-          await sleep(d.delayMs, this.d.signal);
-        }
+  private async settleFromPortal(batch: BatchPayload, pending: BatchCommand[], state: BatchState): Promise<number> {
+    let total = 0;
+    // A settled command may resolve a later one's reference (register → finish($result[reg][CALL_ID])):
+    // look again while rounds settle something.
+    for (let left = pending; left.length > 0; left = left.filter((c) => !state.outcomes[c.key])) {
+      const known = knownResults(state);
+      const sent = left.map((c): SentCommand => ({ key: c.key, method: c.method, params: resolveRefs(c.params, known) }));
+      const settled = await this.readPortalState(sent);
+      for (const c of sent) {
+        const s = settled.get(c.key);
+        if (!s) continue;
+        state.outcomes[c.key] = settledOutcome(c, s);
+        this.d.log?.("batch command settled from the portal's state", { batch: batch.id, method: c.method, why: s.why });
       }
+      if (settled.size === 0) break;
+      total += settled.size;
     }
-    return out;
+    return total;
   }
+
+  /**
+   * One read-only batch of probes (at most one per command, so ≤ 50). A transient failure throws
+   * (the attempt is retried, probes first); a final one (a scope the credential lacks) settles
+   * nothing, so the commands are sent as they would have been without the check.
+   */
+  private async readPortalState(commands: SentCommand[]): Promise<Map<string, SettledCommand>> {
+    const check = stateCheck(commands);
+    if (!check) return new Map();
+    let env: B24Envelope;
+    try {
+      env = await this.request("batch", { halt: 0, cmd: check.probes }, ["batch", ...check.methods]);
+    } catch (err) {
+      if (isRetryable(err) || err instanceof B24TokenExpiredError) throw err;
+      this.d.log?.("portal state not readable; re-sending unchecked", { code: (err as B24Error).code, methods: check.methods.join(",") });
+      return new Map();
+    }
+    const body = (env.result ?? {}) as BatchResultBody;
+    return check.settle(asMap<unknown>(body.result));
+  }
+}
+
+function knownResults(state: BatchState): Map<string, unknown> {
+  const known = new Map<string, unknown>();
+  for (const [k, o] of Object.entries(state.outcomes)) if (o.ok) known.set(k, o.result);
+  return known;
+}
+
+function settledOutcome(c: SentCommand, s: SettledCommand): CommandOutcome {
+  return { ok: true, result: s.result, fromPortalState: s.why, ...(c.method.toLowerCase() === FINISH ? { alreadyFinished: true } : {}) };
 }

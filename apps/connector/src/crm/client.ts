@@ -60,7 +60,17 @@ export interface B24ClientOptions {
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
 }
 
-export type ChainOutcome = { ok: true; result: unknown; total?: number; next?: number; alreadyFinished?: boolean } | { ok: false; error: B24Error };
+export type ChainOutcome =
+  | {
+      ok: true;
+      result: unknown;
+      total?: number;
+      next?: number;
+      alreadyFinished?: boolean;
+      /** Settled from the portal's state, not (re-)sent: an earlier attempt had run it (decision 0006). */
+      fromPortalState?: string;
+    }
+  | { ok: false; error: B24Error };
 /** Outcome of every command of a chain, by the command's name. */
 export type ChainResult = Record<string, ChainOutcome>;
 

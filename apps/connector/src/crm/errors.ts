@@ -12,9 +12,13 @@
  *   │  └─ B24TimeoutError         no answer within the per-request timeout — retried
  *   └─ B24ClientClosedError       the client was closed while the command waited
  *
- * `maybeExecuted` says whether Bitrix24 may have run the request although we saw a failure
- * (timeouts, resets after the body was sent, 5xx). The queue uses it to switch a re-send into
- * "verify before trusting an error" mode (see crm-queue.md, idempotency).
+ * `maybeExecuted` says whether Bitrix24 may have run the request although we saw a failure. A
+ * Bitrix24 error body is a definite answer (the portal says what happened; its own 503
+ * QUERY_LIMIT_EXCEEDED means "not run"). Maybe executed: a timeout, a connection reset after the
+ * body was sent, any 5xx WITHOUT a Bitrix24 error body (a proxy or balancer in front of the portal
+ * answers for it, possibly after the portal ran the request), a Bitrix24 500, and the b24-app
+ * gateway's 504 PORTAL_NO_ANSWER (it got no answer from the portal). The queue then decides from the
+ * portal's state before re-sending (portal-state.ts, decision 0006).
  */
 export interface B24ErrorInit {
   code: string;
@@ -108,6 +112,8 @@ const AUTH_CODES = new Set([
   "METHOD_CONFIRM_DENIED",
 ]);
 const SERVER_CODES = new Set(["INTERNAL_SERVER_ERROR", "ERROR_UNEXPECTED_ANSWER", "ERROR_BATCH_LENGTH_EXCEEDED"]);
+/** The b24-app gateway sent the request to the portal and got no answer (timeout, reset). */
+const NO_ANSWER_CODES = new Set(["PORTAL_NO_ANSWER"]);
 
 /**
  * Maps a Bitrix24 error body (`{error, error_description}`), with the HTTP status when there is one
@@ -118,6 +124,7 @@ export function classifyB24Error(code: string, description: string, status: numb
   if (code === "QUERY_LIMIT_EXCEEDED" || code === "OVERLOAD_LIMIT") return new B24RateLimitError(init);
   if (code === "OPERATION_TIME_LIMIT" || status === 429) return new B24OperatingLimitError(init);
   if (TOKEN_EXPIRED.has(code)) return new B24TokenExpiredError(init);
+  if (NO_ANSWER_CODES.has(code)) return new B24ServerError({ ...init, maybeExecuted: true });
   if (AUTH_CODES.has(code) || (status === 401 && code !== "")) return new B24AuthError(init);
   // ERROR_CORE "SQL query error!" is a server fault; ERROR_CORE with a business text (docs label) is not.
   if (SERVER_CODES.has(code) || status >= 500 || (code === "ERROR_CORE" && /SQL query error/i.test(description)))

@@ -127,8 +127,9 @@ export function parseAnswer(status: number, text: string, method?: string): B24E
   }
   if (status >= 200 && status < 300 && body && typeof body === "object" && "result" in body) return body as B24Envelope;
   if (status >= 500 || status === 0 || (status >= 200 && status < 300)) {
-    // 5xx without a Bitrix24 body (proxy page, crash) or a 2xx we cannot read: the server may have run it.
-    throw new B24ServerError({ code: `HTTP_${status}`, description: text.slice(0, 200) || `HTTP ${status}`, status, method, maybeExecuted: status !== 503 });
+    // 5xx without a Bitrix24 body (a proxy's page, a crash) or a 2xx we cannot read: the server may have
+    // run it. A bare 503 too: a proxy in front of a box answers 503 when the box was slow, after it ran.
+    throw new B24ServerError({ code: `HTTP_${status}`, description: text.slice(0, 200) || `HTTP ${status}`, status, method, maybeExecuted: true });
   }
   throw classifyB24Error(`HTTP_${status}`, text.slice(0, 200), status, method) as B24Error;
 }

@@ -64,6 +64,11 @@ async function updateEntity(step: StageStep): Promise<void> {
   }
 }
 
+/** XML_ID of a call's missed-call task (one per call). */
+export function missedCallTaskXmlId(callKey: string): string {
+  return `asterisk-b24:missed:${callKey}`;
+}
+
 /** The "call the client back" task (after process_task_creation_params). */
 export async function missedCallTask(step: StageStep, responsible: number): Promise<void> {
   const { deps, crm, call } = step;
@@ -87,6 +92,8 @@ export async function missedCallTask(step: StageStep, responsible: number): Prom
     if (r.outcome === "cancelled") return;
     if (r.outcome === "applied") fields = { ...fields, ...r.data.fields };
   }
+  // A stable external id: a task add whose answer was lost is found by it instead of added twice (decision 0006).
+  if (fields.XML_ID === undefined || fields.XML_ID === null || fields.XML_ID === "") fields = { ...fields, XML_ID: missedCallTaskXmlId(step.callKey) };
   await sendChain(deps.gateway, deps.journal, step.callKey, step.id("task"), [{ name: "task", method: "tasks.task.add", params: { fields } }], step.stage);
 }
 

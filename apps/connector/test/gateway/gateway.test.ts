@@ -30,7 +30,7 @@ interface Setup {
   rest(token: string, method: string, body?: Record<string, unknown>, app?: B24App): Promise<{ status: number; json: Record<string, unknown> }>;
 }
 
-async function setup(opts: { credential: "oauth" | "webhook"; oauthServerUrl?: string; processes?: number; install?: boolean }): Promise<Setup> {
+async function setup(opts: { credential: "oauth" | "webhook"; oauthServerUrl?: string; processes?: number; install?: boolean; portalTimeoutMs?: number }): Promise<Setup> {
   const emu = await startB24Emulator({
     webhook: { userId: 1, code: "gw0webhook0code" },
     oauth: { clientId: "local.gw", clientSecret: "gw-secret", applicationToken: randomBytes(16).toString("hex") },
@@ -48,6 +48,7 @@ async function setup(opts: { credential: "oauth" | "webhook"; oauthServerUrl?: s
       http: { host: "127.0.0.1", port: 0, publicUrl: "http://127.0.0.1:9" },
       portal: {
         url: emu.url,
+        ...(opts.portalTimeoutMs ? { timeoutMs: opts.portalTimeoutMs } : {}),
         credential:
           opts.credential === "oauth"
             ? { mode: "oauth", clientId: "local.gw", clientSecret: "gw-secret", oauthServerUrl: opts.oauthServerUrl ?? emu.oauthTokenUrl }
@@ -202,6 +203,28 @@ describe.runIf(available)("b24-app gateway", () => {
     const r = await o.rest(t2.token, "user.get");
     expect(r.status).toBe(503);
     expect(r.json.error).toBe("OAUTH_UNREACHABLE");
+  });
+
+  it("an answer lost after the portal ran the request: 504 PORTAL_NO_ANSWER (maybe executed), a proxy's 503 page unchanged", async () => {
+    const s = await setup({ credential: "webhook", install: false, portalTimeoutMs: 300 });
+    const { token } = await s.issue();
+    const line = (n: number) => ({ NUMBER: `7495000000${n}`, NAME: `Line ${n}` });
+    for (const [i, fault] of (["shareResetAfter", "shareHangAfter"] as const).entries()) {
+      s.emu.setFaults({ [fault]: 1 });
+      const r = await s.rest(token, "telephony.externalLine.add", line(i));
+      expect({ fault, status: r.status, error: r.json.error }).toEqual({ fault, status: 504, error: "PORTAL_NO_ANSWER" });
+    }
+    s.emu.setFaults({ share503After: 1 });
+    const page = await fetch(`${s.gatewayUrl}/rest/telephony.externalLine.add`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(line(2)),
+    });
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain("503 Service Temporarily Unavailable");
+    s.emu.setFaults({});
+    // the portal did run all three
+    expect(s.emu.snapshot().lines).toHaveLength(3);
   });
 
   it("rate-limit answers come back unchanged (the connector's queue keeps the pace)", async () => {

@@ -54,7 +54,7 @@ function emptyStats(): EmulatorStats {
     status2xx: 0,
     status4xx: 0,
     status5xx: 0,
-    faults: { latency: 0, s503: 0, s500: 0, reset: 0, hang: 0, outage: 0 },
+    faults: { latency: 0, s503: 0, s500: 0, reset: 0, hang: 0, outage: 0, s503After: 0, hangAfter: 0, resetAfter: 0 },
     byMethod: {},
     callsRegistered: 0,
     callsDeduplicated: 0,

@@ -8,7 +8,9 @@ import type { AuthInfo } from "./auth.js";
 import { executeMethod, lookup, normaliseMethod, type CallOutcome } from "./dispatch.js";
 import { RestError, methodNotFound, queryLimitExceeded } from "./errors.js";
 import { readBody, requestData } from "./http-body.js";
+import type { AfterFault } from "./faults.js";
 import type { Portal } from "./portal.js";
+import type { RequestLogEntry } from "./types.js";
 
 export type InspectionHandler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void>;
 export type UploadHandler = (portal: Portal, params: Record<string, unknown>, files: Map<string, { filename: string; content: Buffer; contentType: string }>) => unknown;
@@ -25,6 +27,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     ...headers,
   });
   res.end(text);
+}
+
+function resetSocket(socket: Socket): void {
+  const sock = socket as Socket & { resetAndDestroy?: () => void };
+  if (typeof sock.resetAndDestroy === "function") sock.resetAndDestroy();
+  else sock.destroy();
+}
+
+/** Lower-case method names of a batch's `cmd` (`{"a": "user.get?ID=1"}` or a list), for per-method faults. */
+function batchCommandMethods(cmd: unknown): string[] {
+  const values = Array.isArray(cmd) ? cmd : cmd && typeof cmd === "object" ? Object.values(cmd) : [];
+  return values.filter((v): v is string => typeof v === "string").map((v) => normaliseMethod(v.split("?")[0] ?? ""));
 }
 
 function sourceIpOf(req: IncomingMessage): string {
@@ -115,13 +129,15 @@ export class EmulatorServer {
     const method = normaliseMethod(rawMethod);
     const authKind: "webhook" | "oauth" = webhook ? "webhook" : "oauth";
 
+    const { params, files } = requestData(req.headers["content-type"], url.search, body);
+
     // 1. faults (in front of the portal: balancer / network)
     const latency = portal.faults.latencyMs;
     if (latency > 0) {
       portal.counters.faults.latency++;
       await new Promise((r) => setTimeout(r, latency));
     }
-    const { fault, outage } = portal.faults.decide();
+    const { fault, after, outage } = portal.faults.decide(method === "batch" ? [method, ...batchCommandMethods(params["cmd"])] : [method]);
     if (fault) {
       const f = portal.counters.faults;
       if (outage) f.outage++;
@@ -129,9 +145,7 @@ export class EmulatorServer {
       if (fault === "reset") {
         f.reset++;
         portal.record({ ...entry, status: "reset" });
-        const sock = req.socket as Socket & { resetAndDestroy?: () => void };
-        if (typeof sock.resetAndDestroy === "function") sock.resetAndDestroy();
-        else sock.destroy();
+        resetSocket(req.socket);
         return;
       }
       if (fault === "hang") {
@@ -160,8 +174,6 @@ export class EmulatorServer {
 
     // 2. request-intensity limit: one unit per HTTP request, per portal + source IP
     if (!portal.bucket.take(`${portal.domain}|${sourceIp}`)) return fail(queryLimitExceeded());
-
-    const { params, files } = requestData(req.headers["content-type"], url.search, body);
 
     // record uploads (uploadUrl flow of attachRecord)
     if (segments.length === 2 && method === "upload" && typeof params["token"] === "string") {
@@ -198,6 +210,8 @@ export class EmulatorServer {
       files,
       accountOperating: method !== "batch" || perBatch,
     });
+    // the portal ran it; the answer may still be lost on the way back
+    if (after) return this.loseAnswer(req, res, after, { id, at, method, viaBatch: false, sourceIp, auth: auth.kind, fault: after });
     if (!outcome.ok) return fail(outcome.error, auth.kind);
     portal.record({ id, at, method, viaBatch: false, status: 200, sourceIp, auth: auth.kind });
     const out: Record<string, unknown> = { result: outcome.result };
@@ -207,6 +221,26 @@ export class EmulatorServer {
     const headers: Record<string, string> = { "X-Bitrix-Rest-Time": String(outcome.time.duration) };
     if (auth.kind === "oauth" && portal.auth.clientId) headers["X-Bitrix-Rest-Application"] = portal.auth.clientId;
     sendJson(res, 200, out, headers);
+  }
+
+  /** An answer lost after the portal ran the request: a proxy's bare 503, no answer at all, or a reset. */
+  private loseAnswer(req: IncomingMessage, res: ServerResponse, after: AfterFault, entry: Omit<RequestLogEntry, "status">): void {
+    const f = this.portal.counters.faults;
+    if (after === "503-after") {
+      f.s503After++;
+      this.portal.record({ ...entry, status: 503, error: "GATEWAY_503" });
+      res.writeHead(503, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(GATEWAY_503) });
+      res.end(GATEWAY_503);
+    } else if (after === "hang-after") {
+      f.hangAfter++;
+      this.portal.record({ ...entry, status: "hang" });
+      this.hanging.add(res);
+      res.on("close", () => this.hanging.delete(res));
+    } else {
+      f.resetAfter++;
+      this.portal.record({ ...entry, status: "reset" });
+      resetSocket(req.socket);
+    }
   }
 
   private plainTime(startMs: number): Record<string, unknown> {

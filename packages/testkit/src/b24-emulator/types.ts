@@ -69,22 +69,39 @@ export interface OperatingLimitConfig {
   batchAccounting?: "batch" | "inner";
 }
 
-export interface FaultsConfig {
-  /** Delay before every REST answer, ms. */
-  latencyMs?: number;
-  /** Share (0..1) of REST requests answered with a gateway 503 (HTML body, not the REST JSON). */
+/** How likely each fault is for one REST request (0..1 each; the shares add up, the rest is answered normally). */
+export interface FaultShares {
+  /** Answered with a gateway 503 (HTML body, not the REST JSON) BEFORE the portal ran the request. */
   share503?: number;
-  /** Share (0..1) answered with 500 `INTERNAL_SERVER_ERROR`. */
+  /** Answered 500 `INTERNAL_SERVER_ERROR` (not run). */
   share500?: number;
-  /** Share (0..1) whose TCP connection is reset without an answer. */
+  /** TCP connection reset without an answer (not run). */
   shareReset?: number;
-  /** Share (0..1) that never get an answer (until the client gives up or the emulator closes). */
+  /** Never answered (until the client gives up or the emulator closes); not run. */
   shareHang?: number;
+  /** The portal RAN the request, then a proxy in front of it answered a bare gateway 503 (HTML). */
+  share503After?: number;
+  /** The portal RAN the request, then the answer never came (the client's timeout ends it). */
+  shareHangAfter?: number;
+  /** The portal RAN the request, then the connection was reset before the answer. */
+  shareResetAfter?: number;
+}
+
+export interface FaultsConfig extends FaultShares {
+  /** Delay before every REST answer, ms; with `latencyMaxMs`, the least delay of a seeded uniform draw. */
+  latencyMs?: number;
+  /** Random latency: each request waits a seeded uniform draw in [latencyMs, latencyMaxMs] ms. */
+  latencyMaxMs?: number;
+  /**
+   * Per-method shares (lower-case method names): a request to one of them — or a batch with a command
+   * of one of them (the first listed that the batch carries) — uses these shares instead of the ones above.
+   */
+  methods?: Record<string, FaultShares>;
   /** Full outage starting now for this many ms: every REST request fails (see outageMode). */
   outageMs?: number;
   /** How the outage looks: "503" gateway answers (default) or "reset" connections. */
   outageMode?: "503" | "reset";
-  /** Seed of the fault dice, for reproducible runs (default 1). */
+  /** Seed of the fault dice (and of the latency draws, a separate stream), for reproducible runs (default 1). */
   seed?: number;
 }
 
@@ -217,7 +234,8 @@ export interface EmulatorStats {
   status4xx: number;
   status5xx: number;
   /** Injected faults by kind. */
-  faults: { latency: number; s503: number; s500: number; reset: number; hang: number; outage: number };
+  /** `*After`: the portal ran the request, then the answer was lost (503 page, hang, reset). */
+  faults: { latency: number; s503: number; s500: number; reset: number; hang: number; outage: number; s503After: number; hangAfter: number; resetAfter: number };
   byMethod: Record<string, number>;
   callsRegistered: number;
   callsDeduplicated: number;
