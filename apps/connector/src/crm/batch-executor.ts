@@ -24,18 +24,19 @@ import { stateCheck, type SentCommand, type SettledCommand } from "./portal-stat
 import type { RetryPolicy } from "./retry-policy.js";
 import type { B24Envelope, B24Time, Transport } from "./transport.js";
 
-export type CommandOutcome =
-  | {
-      ok: true;
-      result: unknown;
-      total?: number;
-      next?: number;
-      /** A finish whose call the portal's statistics already held (a lost earlier attempt). */
-      alreadyFinished?: boolean;
-      /** Not (re-)sent: the portal's state showed the effect of an earlier attempt (portal-state.ts). */
-      fromPortalState?: string;
-    }
-  | { ok: false; error: SerializedB24Error };
+/** A command Bitrix24 ran (the same shape in a batch job's result and in what `chain` returns). */
+export interface SucceededOutcome {
+  ok: true;
+  result: unknown;
+  total?: number;
+  next?: number;
+  /** A finish whose call the portal's statistics already held (a lost earlier attempt). */
+  alreadyFinished?: boolean;
+  /** Not (re-)sent: the portal's state showed the effect of an earlier attempt (portal-state.ts, decision 0006). */
+  fromPortalState?: string;
+}
+
+export type CommandOutcome = SucceededOutcome | { ok: false; error: SerializedB24Error };
 
 export interface BatchState {
   outcomes: Record<string, CommandOutcome>;

@@ -15,7 +15,7 @@ import { Redis } from "ioredis";
 import type { ConnectionOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { B24AuthMode } from "./auth/types.js";
 import { Batcher, validateEntry, type BatchPayload, type ChainCommand, type Entry } from "./batcher.js";
-import { BatchExecutor, type CommandOutcome } from "./batch-executor.js";
+import { BatchExecutor, type CommandOutcome, type SucceededOutcome } from "./batch-executor.js";
 import { B24ClientClosedError, B24Error, B24OperatingLimitError, B24RateLimitError, B24ServerError, errorFromJSON } from "./errors.js";
 import { RedisLimiter, type LimiterConfig } from "./limiter.js";
 import { OperatingTracker, type OperatingConfig } from "./operating.js";
@@ -60,17 +60,7 @@ export interface B24ClientOptions {
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
 }
 
-export type ChainOutcome =
-  | {
-      ok: true;
-      result: unknown;
-      total?: number;
-      next?: number;
-      alreadyFinished?: boolean;
-      /** Settled from the portal's state, not (re-)sent: an earlier attempt had run it (decision 0006). */
-      fromPortalState?: string;
-    }
-  | { ok: false; error: B24Error };
+export type ChainOutcome = SucceededOutcome | { ok: false; error: B24Error };
 /** Outcome of every command of a chain, by the command's name. */
 export type ChainResult = Record<string, ChainOutcome>;
 

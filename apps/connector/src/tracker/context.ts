@@ -292,27 +292,7 @@ export function endConversation(ctx: Ctx, call: CallRecord, conv: ConversationRe
 // --- acceptance: connected through bridges and Local pairs to another party that is up -------
 
 function connected(ctx: Ctx, call: CallRecord, start: ChannelRecord): boolean {
-  const bridges = ctx.state.bridgeIndex;
-  const seen: string[] = [start.id];
-  const stack: ChannelRecord[] = [start];
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    const next: string[] = [];
-    if (c.bridge && !c.holding) {
-      const members = bridges[c.bridge];
-      if (members) for (const m of members) next.push(m);
-    }
-    if (c.pair) next.push(c.pair);
-    for (const id of next) {
-      if (seen.includes(id)) continue;
-      seen.push(id);
-      const p = call.channels[id];
-      if (!p || p.endedAt || p.movedTo) continue;
-      if (p.kind === "local") stack.push(p);
-      else if (p.answeredAt > 0) return true;
-    }
-  }
-  return false;
+  return connectedAnsweredSince(ctx, call, start) > 0;
 }
 
 /**
