@@ -76,7 +76,7 @@ export async function firstCelTime(names: readonly string[], load: RowLoader = f
 /** Where a recording's rows come from (default: the shared real recordings). */
 export type RowLoader = (name: string) => Promise<Rows>;
 
-/** Rows of recordings, times shifted by `shiftMs`; clone k > 0 gets new ids (seconds prefix + k·100000). */
+/** Rows of recordings, times shifted by `shiftMs`; clone k > 0 gets new ids (seconds prefix + k·100000) and bridge ids. */
 export async function recordingRows(names: readonly string[], shiftMs: number, clones = 1, cloneSpacingMs = 0, load: RowLoader = fixtureRows): Promise<Rows> {
   const out: Rows = { cel: [], cdr: [] };
   for (const name of names) {
@@ -93,7 +93,14 @@ export async function recordingRows(names: readonly string[], shiftMs: number, c
         }
         return v;
       };
-      const swap = (text: string) => (k === 0 ? text : text.replace(/\b\d{9,10}\.\d+\b/g, (m) => idOf(m)));
+      // Bridge ids are UUIDs, unique per bridge: a clone sharing them would rightly be one call with the original.
+      const bridgePrefix = k.toString(16).padStart(8, "0");
+      const swap = (text: string) =>
+        k === 0
+          ? text
+          : text
+              .replace(/\b\d{9,10}\.\d+\b/g, (m) => idOf(m))
+              .replace(/\b[0-9a-f]{8}-([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/g, (_m, rest: string) => `${bridgePrefix}-${rest}`);
       const dt = shiftMs + k * cloneSpacingMs;
       for (const r of base.cel) {
         const row = { ...r, eventtime: new Date(r.eventtime.getTime() + dt) } as CelRow;

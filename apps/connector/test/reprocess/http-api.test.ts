@@ -45,14 +45,16 @@ describe.runIf(available)("POST/GET/DELETE /api/reprocess", () => {
       redisPrefix: uniquePrefix("rp-http"),
       logger: silentLogger(),
       limits: { burst: 5, drainPerSec: 2 },
-      config: { cel: cel.config, recordings: { enabled: false }, reprocess: { schedule: false } } as never,
+      config: { cel: cel.config, recordings: { enabled: false }, reprocess: { schedule: false, concurrency: 20 } } as never,
     });
     const api = `http://127.0.0.1:${stack.connector.httpPort}/api/reprocess`;
     const post = (body: unknown) => fetch(api, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     try {
       const bad = await post({ from: "yesterday", to: new Date(now).toISOString(), only: "some" });
       expect(bad.status).toBe(400);
-      const err = ((await bad.json()) as { error: string }).error;
+      const body = (await bad.json()) as { error: string; message: string };
+      expect(body.error).toBe("bad_request");
+      const err = body.message;
       expect(err).toMatch(/from: an ISO-8601/);
       expect(err).toMatch(/only:/);
       expect((await post({ from: new Date(now).toISOString(), to: new Date(now - DAY).toISOString() })).status).toBe(400);
