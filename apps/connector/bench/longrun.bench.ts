@@ -13,7 +13,7 @@
  *                                         points after warm-up (what finished calls keep until it expires)
  *
  * A whole week is 140,000 calls: BENCH_LONGRUN_CALLS=140000 (hours on a 2-core host); the default
- * (BENCH_LONGRUN_CALLS=6000, BENCH_LONGRUN_WARMUP=1000) finishes in a few minutes and extrapolates
+ * (BENCH_LONGRUN_CALLS=2500, BENCH_LONGRUN_WARMUP=500) finishes in a few minutes and extrapolates
  * the measured slope per call to an hour of the centre's traffic.
  */
 import { spawn } from "node:child_process";
@@ -38,8 +38,8 @@ const FLOWS = [
   "15_inbound_hold_long_call",
   "17a_inbound_ringgroup_102_answers",
 ];
-const target = Number(process.env.BENCH_LONGRUN_CALLS ?? 6000);
-const warmup = Number(process.env.BENCH_LONGRUN_WARMUP ?? Math.min(1000, Math.floor(target / 5)));
+const target = Number(process.env.BENCH_LONGRUN_CALLS ?? 2500);
+const warmup = Number(process.env.BENCH_LONGRUN_WARMUP ?? Math.min(500, Math.floor(target / 5)));
 const CALLS_PER_HOUR = 20_000 / 24;
 // One pass of the loop: every flow 3 times, starting 2 s apart (recorded), so calls overlap.
 const peerOptions: PeerOptions = { flows: FLOWS, calls: FLOWS.length * 3, spreadMs: FLOWS.length * 3 * 2000, speed: "asap", limits: false, loop: true };

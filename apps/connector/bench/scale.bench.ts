@@ -39,11 +39,12 @@ const FLOWS = [
   "01_inbound_ext101_answered",
 ];
 const calls = Number(process.env.BENCH_SCALE_CALLS ?? 1000);
+const speed = Number(process.env.BENCH_SCALE_SPEED ?? 0.5);
 const peerOptions: PeerOptions = {
   flows: FLOWS,
   calls,
   spreadMs: Number(process.env.BENCH_SCALE_SPREAD_MS ?? 8000),
-  speed: Number(process.env.BENCH_SCALE_SPEED ?? 0.5),
+  speed,
   limits: process.env.BENCH_SCALE_LIMITS === "none" ? false : { burst: 50, drainPerSec: 2 },
 };
 
@@ -77,7 +78,7 @@ async function peerStats(): Promise<PeerStats> {
 }
 const ready = await peerLine<PeerReady>();
 note(
-  `scale: ${calls} calls of ${FLOWS.length} multi-leg flows over ${peerOptions.spreadMs / peerOptions.speed / 1000} s, each lasting ≥ ${(17_000 / peerOptions.speed / 1000).toFixed(0)} s; replay ends after ${(ready.lengthMs / 1000).toFixed(0)} s`,
+  `scale: ${calls} calls of ${FLOWS.length} multi-leg flows over ${peerOptions.spreadMs / speed / 1000} s, each lasting ≥ ${(17_000 / speed / 1000).toFixed(0)} s; replay ends after ${(ready.lengthMs / 1000).toFixed(0)} s`,
 );
 
 const prefix = uniquePrefix("bench-scale");
