@@ -131,8 +131,9 @@ async function keyTable(r: Redis, pfx: string): Promise<string[]> {
     for (const key of keys) {
       const kind = key
         .slice(pfx.length)
-        .replace(/\d{6,}(\.\d+)?/g, "*")
-        .replace(/[0-9a-f]{16,}/gi, "*");
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "*")
+        .replace(/[0-9a-f]*\d[0-9a-f]*\.\d+/gi, "*")
+        .replace(/\d+(\.\d+)?/g, "*");
       const [bytes, ttl] = await Promise.all([r.memory("USAGE", key), r.ttl(key)]);
       const k = kinds.get(kind) ?? { n: 0, bytes: 0, minTtl: Infinity, maxTtl: -Infinity };
       k.n++;
