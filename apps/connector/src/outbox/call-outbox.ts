@@ -1,3 +1,4 @@
+import { deflateSync, inflateSync } from "node:zlib";
 import type { Redis } from "ioredis";
 
 /**
@@ -11,7 +12,8 @@ import type { Redis } from "ioredis";
  * Keys (P = prefix):
  *   P:calls:active            SET    call keys that have tracker state
  *   P:call:<key>:state        STRING the call's tracker state (JSON)
- *   P:call:<key>:outbox       LIST   stage events (JSON), append-only while the call lives
+ *   P:call:<key>:outbox       LIST   stage events (zlib-deflated JSON; plain JSON from older
+ *                                   versions is still read), append-only while the call lives
  *   P:call:<key>:done         STRING how many outbox entries are fully handled
  *   P:calls:pending           ZSET   calls with unhandled stages, score = first pending time (ms)
  *   P:call:<key>:lock         STRING lease of the worker handling the call (SET NX PX)
@@ -27,6 +29,20 @@ export interface CallChange {
 export interface PendingStage {
   index: number;
   stage: unknown;
+}
+
+/**
+ * A stage event carries a snapshot of the whole call (≈ 4 KB of JSON with several legs; 8 or so
+ * events a call), and a finished call's events stay a day: deflated they take ≈ 1/5 of that. A
+ * zlib stream starts with 0x78 ("x"), which no JSON text does: entries older versions wrote as
+ * plain JSON read back too.
+ */
+export function encodeStage(stage: unknown): Buffer {
+  return deflateSync(JSON.stringify(stage));
+}
+
+export function decodeStage(row: Buffer): unknown {
+  return JSON.parse((row[0] === 0x78 ? inflateSync(row) : row).toString("utf8"));
 }
 
 /** Outbox keys of a finished, fully handled call live this long (for inspection), then vanish. */
@@ -78,7 +94,7 @@ export class CallOutbox {
         multi.sadd(this.#active, change.callKey);
       }
       if (change.stages.length > 0) {
-        multi.rpush(this.#k(change.callKey, "outbox"), ...change.stages.map((s) => JSON.stringify(s)));
+        multi.rpush(this.#k(change.callKey, "outbox"), ...change.stages.map(encodeStage));
         multi.zadd(this.#pending, "NX", now, change.callKey);
       }
     }
@@ -143,20 +159,20 @@ export class CallOutbox {
   /** Stages not yet handled, in order. */
   async readPending(callKey: string): Promise<PendingStage[]> {
     const done = Number((await this.redis.get(this.#k(callKey, "done"))) ?? "0");
-    const rows = await this.redis.lrange(this.#k(callKey, "outbox"), done, -1);
-    return rows.map((row, i) => ({ index: done + i, stage: JSON.parse(row) }));
+    const rows = await this.redis.lrangeBuffer(this.#k(callKey, "outbox"), done, -1);
+    return rows.map((row, i) => ({ index: done + i, stage: decodeStage(row) }));
   }
 
   /** Every stage of a call (handled or not), for inspection and reprocessing. */
   async readAll(callKey: string): Promise<unknown[]> {
-    const rows = await this.redis.lrange(this.#k(callKey, "outbox"), 0, -1);
-    return rows.map((row) => JSON.parse(row));
+    const rows = await this.redis.lrangeBuffer(this.#k(callKey, "outbox"), 0, -1);
+    return rows.map(decodeStage);
   }
 
   /** The latest stage of a call (its snapshot is the newest the tracker made), or undefined. */
   async readLast(callKey: string): Promise<unknown> {
-    const row = await this.redis.lindex(this.#k(callKey, "outbox"), -1);
-    return row ? JSON.parse(row) : undefined;
+    const row = await this.redis.lindexBuffer(this.#k(callKey, "outbox"), -1);
+    return row ? decodeStage(row) : undefined;
   }
 
   /** Marks stage `index` handled; only advances (a duplicate acknowledgement is harmless). */

@@ -3,6 +3,7 @@
  * pipeline → hooks → batched Bitrix24 client; plus the journal, /status, /metrics, recordings
  * and the hooks API. Reading order follows a call: ami → tracker → stages → hooks → crm.
  */
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { Redis } from "ioredis";
 import type { Router } from "express";
@@ -192,6 +193,9 @@ export class Connector {
         stopSignal: this.#stopping.signal,
       }),
     );
+    // Every call waiting for its recording file listens on this one signal (hundreds at once in a
+    // big centre; each listener is removed when its wait ends), so no listener limit applies.
+    setMaxListeners(0, this.#stopping.signal);
     this.pool = new CallWorkerPool(
       this.outbox,
       async (callKey, stage, index) => {

@@ -28,6 +28,20 @@ describe.runIf(available)("call outbox and worker pool (real Redis)", () => {
     expect((await outbox.pendingCalls(10)).sort()).toEqual(["a", "b"]);
   });
 
+  it("stores stage events deflated, and reads plain JSON entries older versions wrote", async () => {
+    const prefix = uniquePrefix("deflate");
+    const outbox = new CallOutbox(redis, prefix);
+    const leg = (n: number) => ({ id: `1700000000.${n}`, name: `PJSIP/10${n}-0000000${n}`, state: "up", from: { number: "79161234567", kind: "client" } });
+    const stage = { stage: "call_ended", callKey: "k", call: { conversations: Object.fromEntries([1, 2, 3, 4].map((n) => [`c${n}`, { channel: leg(n) }])) } };
+    await redis.rpush(`${prefix}:call:k:outbox`, JSON.stringify({ stage: "conversation_requested", callKey: "k" }));
+    await outbox.commit([{ callKey: "k", state: null, stages: [stage] }]);
+    expect(await outbox.readAll("k")).toEqual([{ stage: "conversation_requested", callKey: "k" }, stage]);
+    expect((await outbox.readPending("k")).map((p) => p.index)).toEqual([0, 1]);
+    expect(await outbox.readLast("k")).toEqual(stage);
+    const stored = await redis.lindexBuffer(`${prefix}:call:k:outbox`, 1);
+    expect(stored!.length).toBeLessThan(Buffer.byteLength(JSON.stringify(stage)) / 2);
+  });
+
   it("handles stages in order per call and in parallel across calls", async () => {
     const outbox = new CallOutbox(redis, uniquePrefix("order"));
     const seen = new Map<string, number[]>();

@@ -87,7 +87,7 @@ export interface SoakReport {
 /** The test bench's few clients: the recorded one and three more, all known contacts of manager 1. */
 export const SOAK_CLIENTS = [RECORDED_CLIENT, "79161110001", "79162220002", "79163330003"] as const;
 
-function soakContacts() {
+export function soakContacts() {
   const [known] = DEMO_CONTACTS;
   return SOAK_CLIENTS.map((n, i) => ({ ...known!, ID: i + 1, LAST_NAME: `Client ${i + 1}`, PHONE: [{ VALUE: `+${n}`, VALUE_TYPE: "WORK" }] }));
 }
