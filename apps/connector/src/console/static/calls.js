@@ -14,7 +14,7 @@ function callRow(c, selected, names) {
     "tr",
     { "data-call": c.callKey, "data-status": c.status },
     h("td", h("label.check", box, h("a", { href: `#/calls/${encodeURIComponent(c.callKey)}` }, fmt.time(c.firstSeenAt)))),
-    h("td", c.direction ?? "—"),
+    h("td", directionLabel(c)),
     h("td.mono", c.clientNumber ?? "—"),
     h("td.mono", c.lineNumber ?? "—"),
     h("td", c.responsibleUserId ? (names[c.responsibleUserId] ?? `user ${c.responsibleUserId}`) : "—"),
@@ -150,7 +150,7 @@ export async function renderCall(main, key) {
           "dl.kv",
           [
             ["First seen", fmt.time(s.firstSeenAt)],
-            ["Direction", s.direction],
+            ["Direction", s.direction ? directionLabel(s) : undefined],
             ["Client", s.clientNumber],
             ["Line", s.lineNumber],
             ["Bitrix24 CALL_ID", s.crmCallId],
@@ -235,4 +235,10 @@ export async function renderCall(main, key) {
 function pbxTime(stage, clock) {
   const pbx = `  PBX time ${fmt.clock(stage.at)}`;
   return clock?.large && stage.localAt ? `${pbx} (connector ${fmt.clock(stage.localAt)})` : pbx;
+}
+
+/** The call's direction, with a click-to-call (started from the CRM) marked as such. */
+function directionLabel(c) {
+  const dir = c.direction ?? "—";
+  return c.clickToCall === "yes" ? h("span", dir, " ", h("span.tag.c2c", { title: "started from the CRM" }, "click-to-call")) : dir;
 }
