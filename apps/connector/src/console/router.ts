@@ -118,7 +118,7 @@ export function createConsoleRouter(sources: ConsoleSources): Router {
       const rec = await sources.journal.get(key);
       if (!rec) return void sendApiError(res, 404, "unknown_call", `no call ${key} in the journal`, { callKey: key });
       const stages = await sources.outbox.readAll(key);
-      res.json({ ...buildTimeline(rec.summary, rec.entries, stages), recording: recordingLink(sources, rec.summary.recordFile) ?? null });
+      res.json({ ...buildTimeline(rec.summary, rec.entries, stages, sources.engine.pbxClockSkewMs), recording: recordingLink(sources, rec.summary.recordFile) ?? null });
     }),
   );
   api.get("/settings", (_req, res) => {

@@ -14,7 +14,7 @@ export interface ConsoleSources {
   status: StatusRegistry;
   journal: Journal;
   outbox: { readAll(callKey: string): Promise<unknown[]>; pendingCount(): Promise<number> };
-  engine: { readonly state: { readonly calls: Readonly<Record<string, CallRecord>> }; readonly activeCalls: number };
+  engine: { readonly state: { readonly calls: Readonly<Record<string, CallRecord>> }; readonly activeCalls: number; readonly pbxClockSkewMs?: number | undefined };
   pool: { readonly activeCalls: number };
   users: { list(): CachedUser[]; snapshot(): UsersCacheSnapshot };
   b24: { queueCounts(): Promise<{ waiting: number; active: number; delayed: number; completed: number; failed: number }> };

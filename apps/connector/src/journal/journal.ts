@@ -29,6 +29,8 @@ export interface CallSummary {
   direction?: string;
   clientNumber?: string;
   lineNumber?: string;
+  /** "yes" when the call was started from the CRM (click-to-call): outbound, registered by the portal. */
+  clickToCall?: string;
   /** Bitrix24 CALL_ID. */
   crmCallId?: string;
   activityId?: string;

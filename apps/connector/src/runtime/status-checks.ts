@@ -7,7 +7,7 @@ import type { CredentialUser } from "../directory/credential-user.js";
 import type { UsersCache } from "../directory/users-cache.js";
 import type { HookRunner } from "../hooks/index.js";
 import type { Metrics } from "../http/metrics.js";
-import type { StatusRegistry } from "../http/status.js";
+import type { ComponentStatus, StatusRegistry } from "../http/status.js";
 import type { Journal } from "../journal/index.js";
 import type { ConnectorLicense } from "../license/connector-license.js";
 import type { CallOutbox } from "../outbox/call-outbox.js";
@@ -42,20 +42,33 @@ export interface StatusSources {
   unownedStats: Pick<UnownedStats, "counts" | "last">;
 }
 
+/** A PBX clock further off ours than this is a fault (call times in Bitrix24 are wrong). */
+export const CLOCK_SKEW_WARNING_MS = 30_000;
+
+/** The ami section: connection, and the PBX clock's skew (`clock_skew_ms`, null before a timestamped event). */
+export function amiSection(connected: boolean, clockSkewMs: number | undefined, rest: Record<string, unknown>): ComponentStatus {
+  const problems: string[] = [];
+  if (!connected) problems.push("not connected to Asterisk AMI");
+  const skewed = clockSkewMs !== undefined && Math.abs(clockSkewMs) > CLOCK_SKEW_WARNING_MS;
+  if (skewed) problems.push(`the PBX clock is ${Math.round(clockSkewMs / 1000)} s off the connector's (check NTP on the PBX)`);
+  return {
+    health: !connected ? "Error" : skewed ? "Warning" : "Ok",
+    ...(problems.length ? { problems } : {}),
+    connected,
+    clock_skew_ms: clockSkewMs ?? null,
+    ...rest,
+  };
+}
+
 /** Pending calls above this many make the calls section a warning. */
 const PENDING_WARNING = 1000;
 
 /** The /status sections (ami, calls, crm, customizer, click_to_call, autodistribution, license) and the active-calls gauge. */
 export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s: StatusSources): void {
   status.register("redis", () => s.redisHealth.status());
-  status.register("ami", () => ({
-    health: s.amiConnected() ? "Ok" : "Error",
-    ...(s.amiConnected() ? {} : { problems: ["not connected to Asterisk AMI"] }),
-    connected: s.amiConnected(),
-    host: `${s.config.ami.host}:${s.config.ami.port}`,
-    stats: s.ami.stats,
-    last_reconcile: s.lastReconcile() ?? null,
-  }));
+  status.register("ami", () =>
+    amiSection(s.amiConnected(), s.engine.pbxClockSkewMs, { host: `${s.config.ami.host}:${s.config.ami.port}`, stats: s.ami.stats, last_reconcile: s.lastReconcile() ?? null }),
+  );
   status.register(
     "calls",
     s.redisHealth.guard(async () => {

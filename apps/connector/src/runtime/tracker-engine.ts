@@ -14,6 +14,7 @@ import {
   type TrackResult,
 } from "../tracker/index.js";
 import type { CallChange, CallOutbox } from "../outbox/call-outbox.js";
+import { ClockSkew } from "./clock-skew.js";
 
 /**
  * Time of an AMI event: Asterisk's `Timestamp` header (manager.conf `timestampevents = yes`,
@@ -50,6 +51,8 @@ export class TrackerEngine {
   #eventsTimestamped: boolean | undefined;
   /** PBX clock − ours, as the last timestamped event showed it (ms). */
   #eventsPbxOffsetMs: number | undefined;
+  /** PBX clock − ours over recent timestamped events (robust to delivery delays). */
+  readonly #clockSkew = new ClockSkew();
   /** Every state change runs after the previous one committed: AMI events, our own actions, reconcile, expiry. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #config: Partial<TrackerConfig>;
@@ -73,6 +76,11 @@ export class TrackerEngine {
     return this.#state;
   }
 
+  /** PBX clock − ours (ms) measured on recent AMI events' `Timestamp`; undefined until one came. */
+  get pbxClockSkewMs(): number | undefined {
+    return this.#clockSkew.skewMs;
+  }
+
   get activeCalls(): number {
     return Object.keys(this.#state.calls).length;
   }
@@ -83,7 +91,10 @@ export class TrackerEngine {
       const local = Date.now();
       const ts = eventTime(message, Number.NaN);
       this.#eventsTimestamped = !Number.isNaN(ts);
-      if (this.#eventsTimestamped) this.#eventsPbxOffsetMs = ts - local;
+      if (this.#eventsTimestamped) {
+        this.#eventsPbxOffsetMs = ts - local;
+        this.#clockSkew.observe(ts, local);
+      }
     }
     return this.#serial(() => {
       this.#lastEventAt = Math.max(this.#lastEventAt, now);

@@ -25,7 +25,7 @@ export async function adoptPortalCall(step: StageStep): Promise<boolean> {
   crm.crmCallId = crmCallId;
   crm.source = "portal";
   await crmCallIndexFor(step.deps).claim(crmCallId, step.callKey);
-  await step.deps.journal.update(step.callKey, { crmCallId, direction: call.direction, clientNumber: call.client_number, lineNumber: call.line_number });
+  await step.deps.journal.update(step.callKey, { crmCallId, clickToCall: "yes", direction: call.direction, clientNumber: call.client_number, lineNumber: call.line_number });
   await step.save();
   await postRegistration(step);
   return true;

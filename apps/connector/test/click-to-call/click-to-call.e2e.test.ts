@@ -76,6 +76,10 @@ describe.runIf(available)("click-to-call: portal → b24-app → queue → conne
     checkFinishedOnce(s, callId);
     expect(s.emu.call(callId)!.finish!.params.STATUS_CODE).toBe("200");
     expect(s.connector.clickToCall!.counts.dialled).toBe(1);
+    // The calls journal marks it as click-to-call.
+    const key = await s.connector.journal.byCrmCallId(callId);
+    expect(key).toBeDefined();
+    expect(await s.connector.journal.summary(key!)).toMatchObject({ clickToCall: "yes", direction: "outbound", crmCallId: callId });
   });
 
   it("the offline-events path (portal cannot reach the b24-app) delivers the same call", async () => {

@@ -178,6 +178,49 @@ describe.runIf(redisUp && (haveChromium || inCi))("connector console in Chromium
     await page.close();
   }, 300_000);
 
+  it("dates follow the viewer's locale (de-DE) in the calls list and a call's timeline, with the PBX clock's skew when large", async () => {
+    await idle;
+    const de = await browser.newContext({
+      locale: "de-DE",
+      timezoneId: "Europe/Berlin",
+      httpCredentials: { username: AUTH.user, password: AUTH.password },
+      viewport: { width: 1400, height: 1000 },
+    });
+    try {
+      const page = await de.newPage();
+      const all = await stack.connector.journal.list({ limit: 1000 });
+      await page.goto(`${base}/console/#/calls`);
+      await page.locator("#calls-count").waitFor();
+      const first = all[0]!;
+      const cell = (await page.locator(`tr[data-call="${first.callKey}"] td a`).first().textContent())!.trim();
+      // German numeric date: day.month.year, 24-hour time, in the viewer's zone.
+      const expected = new Intl.DateTimeFormat("de-DE", {
+        timeZone: "Europe/Berlin",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }).format(first.firstSeenAt);
+      expect(cell).toBe(expected);
+      expect(cell).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}$/);
+      await page.screenshot({ path: screenshotPath("calls-de"), fullPage: true });
+
+      await page.goto(`${base}/console/#/calls/${encodeURIComponent(first.callKey)}`);
+      await page.locator("#timeline").waitFor();
+      const pbxTimes = await page.locator(".pbx-time").allTextContents();
+      expect(pbxTimes.length).toBeGreaterThan(0);
+      for (const t of pbxTimes) expect(t).toMatch(/PBX time \d{2}:\d{2}:\d{2}/);
+      const skew = stack.connector.engine.pbxClockSkewMs;
+      expect(skew).toBeDefined();
+      expect(await page.locator("#clock-skew").count()).toBe(Math.abs(skew!) > 5000 ? 1 : 0);
+      await page.screenshot({ path: screenshotPath("call-timeline-de"), fullPage: true });
+    } finally {
+      await de.close();
+    }
+  });
+
   it("settings: secrets masked, a wrong setting reported with its path, connections tested, users ↔ extensions", async () => {
     await idle;
     const page = await ctx.newPage();

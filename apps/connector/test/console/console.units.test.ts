@@ -151,6 +151,21 @@ describe("console: timeline and users ↔ extensions", () => {
     expect(t.outcome).toEqual({ status: "delivered", reason: "r" });
   });
 
+  it("keeps the connector's order when the PBX clock is two minutes ahead, with each stage's PBX time and connector time", () => {
+    // PBX times two minutes after the connector's: the requests (at 2, 3 on the connector) come
+    // after the stage they were caused by, whatever the PBX clock says.
+    const skew = 120_000;
+    const pbxStages = stages.map((s) => ({ ...s, at: s.at + skew }));
+    const t = buildTimeline(call({ callKey: "x" }), entries, pbxStages, skew);
+    expect(t.steps.map((s) => s.stage?.name)).toEqual(["conversation_requested", "conversation_requested", "call_ended", "conversation_ended"]);
+    expect(t.steps[0]!.stage).toMatchObject({ at: 100 + skew, localAt: 100 });
+    expect(t.clock).toEqual({ pbxSkewMs: skew, large: true });
+    expect(buildTimeline(call({ callKey: "x" }), entries, stages, -4_000).clock).toEqual({ pbxSkewMs: -4_000, large: false });
+    const unknown = buildTimeline(call({ callKey: "x" }), entries, stages);
+    expect(unknown.clock).toEqual({ pbxSkewMs: null, large: false });
+    expect(unknown.steps[0]!.stage?.localAt).toBeUndefined();
+  });
+
   it("lists users without an internal number and extensions that map to nobody", () => {
     const map = createExtensionMap({ explicit: { "7102": "102" } });
     const seen = extensionsInJournal(entries, stages);

@@ -1,4 +1,4 @@
-import { clear, h } from "./dom.js";
+import { clear, fmt, h } from "./dom.js";
 import { renderOverview } from "./overview.js";
 import { renderCalls, renderCall } from "./calls.js";
 import { renderSettings } from "./settings.js";
@@ -39,7 +39,7 @@ export function setHeader(health, version, at) {
   pill.className = `pill ${health}`;
   pill.textContent = health === "Ok" ? "All OK" : health;
   if (version) document.getElementById("version").textContent = `v${version}`;
-  if (at) document.getElementById("updated").textContent = `updated ${new Date(at).toLocaleTimeString()}`;
+  if (at) document.getElementById("updated").textContent = `updated ${fmt.clock(at)}`;
 }
 
 // The header on every page (the overview keeps it fresh while it is open).

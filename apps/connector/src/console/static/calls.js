@@ -14,7 +14,7 @@ function callRow(c, selected, names) {
     "tr",
     { "data-call": c.callKey, "data-status": c.status },
     h("td", h("label.check", box, h("a", { href: `#/calls/${encodeURIComponent(c.callKey)}` }, fmt.time(c.firstSeenAt)))),
-    h("td", c.direction ?? "—"),
+    h("td", directionLabel(c)),
     h("td.mono", c.clientNumber ?? "—"),
     h("td.mono", c.lineNumber ?? "—"),
     h("td", c.responsibleUserId ? (names[c.responsibleUserId] ?? `user ${c.responsibleUserId}`) : "—"),
@@ -150,7 +150,7 @@ export async function renderCall(main, key) {
           "dl.kv",
           [
             ["First seen", fmt.time(s.firstSeenAt)],
-            ["Direction", s.direction],
+            ["Direction", s.direction ? directionLabel(s) : undefined],
             ["Client", s.clientNumber],
             ["Line", s.lineNumber],
             ["Bitrix24 CALL_ID", s.crmCallId],
@@ -192,7 +192,14 @@ export async function renderCall(main, key) {
     ),
     h(
       "div.card.section",
-      h("h2", "Timeline ", h("span.muted.small", "AMI stages → hooks → Bitrix24 requests and answers → outcome")),
+      h("h2", "Timeline ", h("span.muted.small", "AMI stages → hooks → Bitrix24 requests and answers → outcome, in the order the connector handled them")),
+      t.clock?.large
+        ? h(
+            "p.notice.warn.small",
+            { id: "clock-skew" },
+            `The PBX clock is ${Math.round(Math.abs(t.clock.pbxSkewMs) / 1000)} s ${t.clock.pbxSkewMs > 0 ? "ahead of" : "behind"} the connector's: PBX times are shown beside the connector's.`,
+          )
+        : null,
       h(
         "ol.timeline",
         { id: "timeline" },
@@ -201,7 +208,7 @@ export async function renderCall(main, key) {
             "li",
             { "data-stage": step.stage?.name ?? "" },
             step.stage
-              ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small", `  PBX time ${fmt.clock(step.stage.at)}`))
+              ? h("div", h("span.tag.ami", "AMI"), h("span.stage", stageTitle(step.stage)), h("span.muted.small.pbx-time", pbxTime(step.stage, t.clock)))
               : h("div.muted", "before the first stage"),
             step.entries.length ? h("ul.entries", step.entries.map(entryItem)) : null,
           ),
@@ -222,4 +229,16 @@ export async function renderCall(main, key) {
     ),
   );
   return panel.stop;
+}
+
+/** A stage's PBX time, and the same moment on the connector's clock when the skew is notable. */
+function pbxTime(stage, clock) {
+  const pbx = `  PBX time ${fmt.clock(stage.at)}`;
+  return clock?.large && stage.localAt ? `${pbx} (connector ${fmt.clock(stage.localAt)})` : pbx;
+}
+
+/** The call's direction, with a click-to-call (started from the CRM) marked as such. */
+function directionLabel(c) {
+  const dir = c.direction ?? "—";
+  return c.clickToCall === "yes" ? h("span", dir, " ", h("span.tag.c2c", { title: "started from the CRM" }, "click-to-call")) : dir;
 }
