@@ -51,6 +51,11 @@ export interface ClickToCallDeps {
   config: ClickToCallConfig;
   /** tracker.clickToCallVariable */
   variable: string;
+  /**
+   * A variable the tracker reads as the call's line (the first of tracker.didVariables): the
+   * portal's LINE_NUMBER travels with the Originate, so the journal and the CRM show the line.
+   */
+  lineVariable?: string;
   connection: ConnectionOptions;
   redis: Redis;
   redisPrefix: string;
@@ -168,6 +173,7 @@ export class ClickToCallService {
 
     let params: { caller_id: string; channel: string; context: string; extension: string; priority: string | number };
     let number = "";
+    const line = typeof data.LINE_NUMBER === "string" ? data.LINE_NUMBER.trim() : "";
     try {
       number = cfg.dialPrefix + cleanPhoneNumber("PHONE_NUMBER", data.PHONE_NUMBER);
       const values = { extension, number, user: String(userId) };
@@ -196,6 +202,7 @@ export class ClickToCallService {
         caller_id: assertCallerId(params.caller_id),
       };
       assertVariable(this.d.variable, callId);
+      if (line) assertVariable("LINE_NUMBER", line);
     } catch (err) {
       if (!(err instanceof ClickToCallValueError)) throw err;
       log.error({ callId, field: err.field, problem: err.problem, err: err.message }, "click-to-call refused: unsafe or invalid value");
@@ -228,7 +235,7 @@ export class ClickToCallService {
         priority: params.priority,
         ...(params.caller_id ? { callerId: params.caller_id } : {}),
         timeoutMs: cfg.timeoutMs,
-        variables: { [this.d.variable]: callId, CRM_USER_ID: String(userId) },
+        variables: { [this.d.variable]: callId, CRM_USER_ID: String(userId), ...(line && this.d.lineVariable ? { [this.d.lineVariable]: line } : {}) },
       });
     } catch (err) {
       if (err instanceof AmiActionTimeoutError) {

@@ -231,6 +231,7 @@ export class Connector {
       ? new ClickToCallService({
           config: config.clickToCall,
           variable: config.tracker.clickToCallVariable,
+          ...(config.tracker.didVariables[0] ? { lineVariable: config.tracker.didVariables[0] } : {}),
           connection: redisOptions(config.redis),
           redis: this.redis,
           redisPrefix: prefix,

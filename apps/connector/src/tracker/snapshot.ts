@@ -224,7 +224,9 @@ export function toCallFull(call: CallRecord, cfg: CompiledConfig, at: number): C
     channels,
     direction,
     client_number: client,
-    line_number: did || trunkName,
+    // An outbound call's line: a DID variable set on it (the portal's line of a click-to-call travels
+    // with the Originate), else the trunk.
+    line_number: did || (direction !== "inbound" && call.did ? call.did : trunkName),
     did,
     trunk_name: trunkName,
     start_time: formatTime(call.createdAt, off),

@@ -73,13 +73,17 @@ describe.runIf(available)("click-to-call: portal → b24-app → queue → conne
     expect(o[0]!.get("Context")).toBe("from-internal");
     expect(o[0]!.get("Exten")).toBe("89161234567");
     expect(o[0]!.getAll("Variable")).toEqual(expect.arrayContaining([`CRM_CALL_ID=${callId}`, "CRM_USER_ID=1"]));
+    // The portal's line travels as the tracker's DID variable (the tracker's line_number).
+    const line = c2cInput("12_click2call_answered").LINE_NUMBER;
+    expect(line).toBe("74951234567");
+    expect(o[0]!.getAll("Variable")).toContain(`FROM_DID=${line}`);
     checkFinishedOnce(s, callId);
     expect(s.emu.call(callId)!.finish!.params.STATUS_CODE).toBe("200");
     expect(s.connector.clickToCall!.counts.dialled).toBe(1);
     // The calls journal marks it as click-to-call.
     const key = await s.connector.journal.byCrmCallId(callId);
     expect(key).toBeDefined();
-    expect(await s.connector.journal.summary(key!)).toMatchObject({ clickToCall: "yes", direction: "outbound", crmCallId: callId });
+    expect(await s.connector.journal.summary(key!)).toMatchObject({ clickToCall: "yes", direction: "outbound", crmCallId: callId, lineNumber: line });
   });
 
   it("the offline-events path (portal cannot reach the b24-app) delivers the same call", async () => {

@@ -67,6 +67,11 @@ export class ReplayPlayer {
   readonly #claims = new Map<number, string | undefined>();
   /** Live Originate variables per claimed recording: recorded VarSet values of these names are replaced. */
   readonly #claimVars = new Map<number, Map<string, string>>();
+  /**
+   * Live Originate variables the recording never set: Asterisk sets every Originate variable on
+   * the channel (a VarSet each), so they are played beside the first recorded one that is replaced.
+   */
+  readonly #claimExtraVars = new Map<number, Map<string, string>>();
   #cursor = 0;
   #sent = 0;
   #pass = 0;
@@ -180,6 +185,12 @@ export class ReplayPlayer {
     if (this.#claims.has(rec)) return false;
     this.#claims.set(rec, actionId);
     this.#claimVars.set(rec, new Map(variables));
+    const recorded = new Set<string>();
+    for (let i = seg.start; i < seg.end; i++) {
+      const m = this.#items[i]!.message;
+      if (m.event === "VarSet") recorded.add((m.get("Variable") ?? "").replace(/^_+/, ""));
+    }
+    this.#claimExtraVars.set(rec, new Map([...variables].filter(([name]) => !recorded.has(name))));
     this.#notify();
     return true;
   }
@@ -251,6 +262,7 @@ export class ReplayPlayer {
         this.#pass++;
         this.#claims.clear();
         this.#claimVars.clear();
+        this.#claimExtraVars.clear();
         lastClock = undefined;
         if (this.#opts.gapMs > 0) await this.#sleep(this.#opts.gapMs);
         continue;
@@ -319,7 +331,16 @@ export class ReplayPlayer {
       if (liveVars && liveVars.size > 0 && message.event === "VarSet") {
         const name = (message.get("Variable") ?? "").replace(/^_+/, "");
         const live = liveVars.get(name);
-        if (live !== undefined) message = new AmiMessage(message.fields.map(([k, v]) => [k, k.toLowerCase() === "value" ? live : v] as const));
+        if (live !== undefined) {
+          message = new AmiMessage(message.fields.map(([k, v]) => [k, k.toLowerCase() === "value" ? live : v] as const));
+          const extras = this.#claimExtraVars.get(item.rec);
+          this.#claimExtraVars.delete(item.rec);
+          for (const [name, value] of extras ?? []) {
+            const varSet = message;
+            sink.sendEvent(new AmiMessage(varSet.fields.map(([k, v]) => [k, k.toLowerCase() === "variable" ? name : k.toLowerCase() === "value" ? value : v] as const)));
+            this.#sent++;
+          }
+        }
       }
       this.#opts.channels.apply(played, item.clock);
       this.#clock = item.clock;
