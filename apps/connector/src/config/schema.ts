@@ -29,6 +29,8 @@ export const amiSchema = z.strictObject({
   pingIntervalMs: ms.default(15_000),
   pongTimeoutMs: ms.default(5_000),
   reconnect: z.strictObject({ initialDelayMs: ms.default(500), maxDelayMs: ms.default(30_000) }).default({ initialDelayMs: 500, maxDelayMs: 30_000 }),
+  /** /status warns when the PBX clock is further off ours than this (0: never; replays have synthetic clocks). */
+  clockSkewWarningSec: z.number().int().min(0).default(30),
 });
 
 /** The `tracker` section: defined once, next to the tracker that reads it. */

@@ -46,10 +46,10 @@ export interface StatusSources {
 export const CLOCK_SKEW_WARNING_MS = 30_000;
 
 /** The ami section: connection, and the PBX clock's skew (`clock_skew_ms`, null before a timestamped event). */
-export function amiSection(connected: boolean, clockSkewMs: number | undefined, rest: Record<string, unknown>): ComponentStatus {
+export function amiSection(connected: boolean, clockSkewMs: number | undefined, rest: Record<string, unknown>, warnAboveMs = CLOCK_SKEW_WARNING_MS): ComponentStatus {
   const problems: string[] = [];
   if (!connected) problems.push("not connected to Asterisk AMI");
-  const skewed = clockSkewMs !== undefined && Math.abs(clockSkewMs) > CLOCK_SKEW_WARNING_MS;
+  const skewed = clockSkewMs !== undefined && warnAboveMs > 0 && Math.abs(clockSkewMs) > warnAboveMs;
   if (skewed) problems.push(`the PBX clock is ${Math.round(clockSkewMs / 1000)} s off the connector's (check NTP on the PBX)`);
   return {
     health: !connected ? "Error" : skewed ? "Warning" : "Ok",
@@ -67,7 +67,12 @@ const PENDING_WARNING = 1000;
 export function registerStatusChecks(status: StatusRegistry, metrics: Metrics, s: StatusSources): void {
   status.register("redis", () => s.redisHealth.status());
   status.register("ami", () =>
-    amiSection(s.amiConnected(), s.engine.pbxClockSkewMs, { host: `${s.config.ami.host}:${s.config.ami.port}`, stats: s.ami.stats, last_reconcile: s.lastReconcile() ?? null }),
+    amiSection(
+      s.amiConnected(),
+      s.engine.pbxClockSkewMs,
+      { host: `${s.config.ami.host}:${s.config.ami.port}`, stats: s.ami.stats, last_reconcile: s.lastReconcile() ?? null },
+      s.config.ami.clockSkewWarningSec * 1000,
+    ),
   );
   status.register(
     "calls",

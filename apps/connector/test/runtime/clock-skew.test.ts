@@ -43,5 +43,6 @@ describe("amiSection", () => {
     expect(amiSection(true, 29_000, {})).toMatchObject({ health: "Ok", clock_skew_ms: 29_000 });
     expect(amiSection(true, undefined, {})).toMatchObject({ health: "Ok", clock_skew_ms: null });
     expect(amiSection(false, 120_000, {}).health).toBe("Error");
+    expect(amiSection(true, 120_000, {}, 0)).toMatchObject({ health: "Ok", clock_skew_ms: 120_000 });
   });
 });
