@@ -16,15 +16,13 @@
  * (BENCH_LONGRUN_CALLS=2500, BENCH_LONGRUN_WARMUP=500) finishes in a few minutes and extrapolates
  * the measured slope per call to an hour of the centre's traffic.
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
-import { note, printFigure, RECORDED_MONITOR_DIR, RECORDED_VOICEMAIL_DIR, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
-import { parseConfig, type ConnectorConfigInput } from "../src/config/index.js";
+import { note, printFigure, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
 import { silentLogger } from "../src/log/logger.js";
 import { Connector } from "../src/runtime/connector.js";
 import { printHostLoad } from "./host.js";
-import type { PeerOptions, PeerReady, PeerStats } from "./scale-peer.js";
+import { peerConnectorConfig, startPeerProcess } from "./peer-process.js";
+import type { PeerOptions } from "./scale-peer.js";
 
 const FLOWS = [
   "01_inbound_ext101_answered",
@@ -54,33 +52,11 @@ const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info(
 const mb = (bytes: number) => bytes / 2 ** 20;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-const peer = spawn(process.execPath, ["--import", "tsx", new URL("./scale-peer.ts", import.meta.url).pathname, JSON.stringify(peerOptions)], {
-  stdio: ["pipe", "pipe", "inherit"],
-});
-const peerLines = createInterface({ input: peer.stdout! })[Symbol.asyncIterator]();
-async function peerLine<T>(): Promise<T> {
-  const next = await peerLines.next();
-  if (next.done) throw new Error("longrun bench: the PBX/portal process ended");
-  return JSON.parse(next.value) as T;
-}
-const ready = await peerLine<PeerReady>();
+const peer = await startPeerProcess(peerOptions, "longrun bench");
+const ready = peer.ready;
 
 const prefix = uniquePrefix("bench-longrun");
-const input = {
-  ami: { host: "127.0.0.1", port: ready.amiPort, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
-  b24: { auth: { mode: "webhook", webhookUrl: ready.webhookUrl }, batchWindowMs: 10, lanes: 4, limits: { burst: 100_000, drainPerSec: 10_000 } },
-  redis: { url: SERVICES.redis.url, prefix },
-  product: { cardMode: "ringing", lines: { "74951234567": "Main line" } },
-  recordings: {
-    monitorDir: RECORDED_MONITOR_DIR,
-    mounts: [
-      { pbx: RECORDED_MONITOR_DIR, local: ready.monitorDir },
-      { pbx: RECORDED_VOICEMAIL_DIR, local: ready.voicemailDir },
-    ],
-    waitTimeoutMs: 5000,
-  },
-} as ConnectorConfigInput;
-const config = parseConfig(input, "longrun bench", {});
+const config = peerConnectorConfig(ready, prefix, { burst: 100_000, drainPerSec: 10_000 }, "longrun bench");
 
 let done = 0;
 const connector = new Connector({ config, logger: silentLogger(), onCallDone: () => void done++ });
@@ -113,10 +89,9 @@ while (done < target) {
   }
 }
 const wallS = (Date.now() - t0) / 1000;
-peer.stdin!.write("stats\n");
-const p = await peerLine<PeerStats>();
+const p = await peer.stats();
 await connector.stop();
-peer.stdin!.end();
+peer.end();
 
 /**
  * What the run left in Redis under its prefix, by kind of key (ids replaced by *): how many, bytes

@@ -18,16 +18,14 @@
  *   BENCH_SCALE_CALLS (1000)  BENCH_SCALE_SPREAD_MS (8000, recorded)  BENCH_SCALE_SPEED (0.5)
  *   BENCH_SCALE_LIMITS (cloud | none)  BENCH_SCALE_HEAP_SNAPSHOT (file: a heap snapshot when all calls are live)
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { Redis } from "ioredis";
-import { note, printFigure, RECORDED_MONITOR_DIR, RECORDED_VOICEMAIL_DIR, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
-import { parseConfig, type ConnectorConfigInput } from "../src/config/index.js";
+import { note, printFigure, SERVICES, uniquePrefix } from "@asterisk-b24/testkit";
 import { silentLogger } from "../src/log/logger.js";
 import { Connector } from "../src/runtime/connector.js";
 import { printHostLoad } from "./host.js";
-import type { PeerOptions, PeerReady, PeerStats } from "./scale-peer.js";
+import { peerConnectorConfig, startPeerProcess } from "./peer-process.js";
+import type { PeerOptions } from "./scale-peer.js";
 
 /** Recordings with several legs each: queue, ring group, missed queue, blind transfer, hold. */
 const FLOWS = [
@@ -63,40 +61,15 @@ function heapUsedAfterGc(): number {
 }
 
 /** The PBX and the portal, in their own process. */
-const peer = spawn(process.execPath, ["--import", "tsx", new URL("./scale-peer.ts", import.meta.url).pathname, JSON.stringify(peerOptions)], {
-  stdio: ["pipe", "pipe", "inherit"],
-});
-const peerLines = createInterface({ input: peer.stdout! })[Symbol.asyncIterator]();
-async function peerLine<T>(): Promise<T> {
-  const next = await peerLines.next();
-  if (next.done) throw new Error("scale bench: the PBX/portal process ended");
-  return JSON.parse(next.value) as T;
-}
-async function peerStats(): Promise<PeerStats> {
-  peer.stdin!.write("stats\n");
-  return peerLine<PeerStats>();
-}
-const ready = await peerLine<PeerReady>();
+const peer = await startPeerProcess(peerOptions, "scale bench");
+const peerStats = () => peer.stats();
+const ready = peer.ready;
 note(
   `scale: ${calls} calls of ${FLOWS.length} multi-leg flows over ${peerOptions.spreadMs / speed / 1000} s, each lasting ≥ ${(17_000 / speed / 1000).toFixed(0)} s; replay ends after ${(ready.lengthMs / 1000).toFixed(0)} s`,
 );
 
 const prefix = uniquePrefix("bench-scale");
-const input = {
-  ami: { host: "127.0.0.1", port: ready.amiPort, username: "crm", secret: "secret", pingIntervalMs: 5000, reconnect: { initialDelayMs: 100, maxDelayMs: 2000 } },
-  b24: { auth: { mode: "webhook", webhookUrl: ready.webhookUrl }, batchWindowMs: 10, lanes: 4, limits: peerOptions.limits || { burst: 100_000, drainPerSec: 10_000 } },
-  redis: { url: SERVICES.redis.url, prefix },
-  product: { cardMode: "ringing", lines: { "74951234567": "Main line" } },
-  recordings: {
-    monitorDir: RECORDED_MONITOR_DIR,
-    mounts: [
-      { pbx: RECORDED_MONITOR_DIR, local: ready.monitorDir },
-      { pbx: RECORDED_VOICEMAIL_DIR, local: ready.voicemailDir },
-    ],
-    waitTimeoutMs: 5000,
-  },
-} as ConnectorConfigInput;
-const config = parseConfig(input, "scale bench", {});
+const config = peerConnectorConfig(ready, prefix, peerOptions.limits || { burst: 100_000, drainPerSec: 10_000 }, "scale bench");
 
 const baseHeap = heapUsedAfterGc();
 const baseRss = process.memoryUsage().rss;
@@ -183,7 +156,7 @@ for (;;) {
 }
 const p = await peerStats();
 await connector.stop();
-peer.stdin!.end();
+peer.end();
 redis.disconnect();
 
 note(

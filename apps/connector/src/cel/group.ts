@@ -179,22 +179,10 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
     }
     keep.late = keep.late && gone.late;
     ownOpen += Number(isOwn(keep)) - ownBefore;
-    for (const l of gone.linkedids) {
-      keep.linkedids.add(l);
-      byLinkedid.set(l, keep);
-    }
-    for (const u of gone.uniqueids) {
-      keep.uniqueids.add(u);
-      byUniqueid.set(u, keep);
-    }
-    for (const n of gone.names) {
-      keep.names.add(n);
-      byName.set(n, keep);
-    }
-    for (const b of gone.bridges) {
-      keep.bridges.add(b);
-      byBridge.set(b, keep);
-    }
+    moveKeys(gone.linkedids, keep.linkedids, byLinkedid, keep);
+    moveKeys(gone.uniqueids, keep.uniqueids, byUniqueid, keep);
+    moveKeys(gone.names, keep.names, byName, keep);
+    moveKeys(gone.bridges, keep.bridges, byBridge, keep);
     for (const l of gone.linkedidEnded) keep.linkedidEnded.add(l);
     for (const u of gone.live) keep.live.add(u);
     keep.sawChannels ||= gone.sawChannels;
@@ -307,5 +295,13 @@ export async function* groupCalls(rows: AsyncIterable<CelRow>, opts: GroupOption
     if (!pending.has(g) && g.lastAt + inProgress > now) continue;
     const out = finish(g);
     if (out) yield out;
+  }
+}
+
+/** A merged group's keys (linkedids, uniqueids, names, bridges) become the surviving group's, in its set and its index. */
+function moveKeys<G>(from: Iterable<string>, into: Set<string>, index: Map<string, G>, group: G): void {
+  for (const key of from) {
+    into.add(key);
+    index.set(key, group);
   }
 }
